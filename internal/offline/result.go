@@ -57,7 +57,7 @@ func NewResult(x *engine.Explanation, fields []string, trace bool) *Result {
 		res.Statements = append(res.Statements, StatementOf(&x.Statements[i]))
 	}
 	if len(fields) > 0 {
-		res.Fields = FieldMap(x.Fields, fields)
+		res.Fields = FieldMap(x.Fields)
 	}
 	if trace {
 		res.Trace = x.Trace
@@ -65,20 +65,11 @@ func NewResult(x *engine.Explanation, fields []string, trace bool) *Result {
 	return res
 }
 
-// FieldMap maps each field asked for to "allow" or "deny". The engine
-// returns field decisions in the order asked; a field it did not decide
-// (which would be an engine bug) is reported as "deny".
-func FieldMap(decided []engine.FieldDecision, asked []string) map[string]string {
-	out := make(map[string]string, len(asked))
-	for _, f := range asked {
-		out[f] = "deny"
-	}
-	for i, fd := range decided {
-		name := fd.Field
-		if _, ok := out[name]; !ok && i < len(asked) {
-			name = asked[i] // the engine may report the full "name#field"
-		}
-		out[name] = fd.Decision.String()
+// FieldMap maps each field asked for to "allow" or "deny".
+func FieldMap(decided []engine.FieldDecision) map[string]string {
+	out := make(map[string]string, len(decided))
+	for _, fd := range decided {
+		out[fd.Field] = fd.Decision.String()
 	}
 	return out
 }
