@@ -161,13 +161,13 @@ func TestRunFailing(t *testing.T) {
 	for _, want := range []string{
 		"--- PASS: wrong expectations/passes\n",
 		"--- FAIL: wrong expectations/wrong decision\n" +
-			`    wrong_test.yaml:11: want deny (explicit_deny), got allow (allowed) by policy.json#0 "ReadOrders"` + "\n",
+			`    wrong_test.yaml:9: want deny (explicit_deny), got allow (allowed) by policy.json#0 "ReadOrders"` + "\n",
 		"--- FAIL: wrong expectations/wrong reason\n" +
-			`    wrong_test.yaml:15: want deny (implicit_deny), got deny (explicit_deny) by policy.json#1 "NoArchive"` + "\n",
+			`    wrong_test.yaml:13: want deny (implicit_deny), got deny (explicit_deny) by policy.json#1 "NoArchive"` + "\n",
 		"--- FAIL: wrong expectations/wrong sid\n" +
-			`    wrong_test.yaml:19: want sid "Other", got allow (allowed) by policy.json#0 "ReadOrders"` + "\n",
+			`    wrong_test.yaml:17: want sid "Other", got allow (allowed) by policy.json#0 "ReadOrders"` + "\n",
 		"--- FAIL: wrong expectations/wrong field\n" +
-			"    wrong_test.yaml:23: field name: want allow, got deny (implicit_deny)\n",
+			"    wrong_test.yaml:21: field name: want allow, got deny (implicit_deny)\n",
 		"FAIL\ttestdata/fail/wrong_test.yaml\t1 passed, 4 failed\n",
 		"1 passed, 4 failed\n",
 	} {
