@@ -46,10 +46,18 @@ func (d *Decoder) Object(n *Node, what string, known ...string) bool {
 // String returns n's text if it is a string, reporting anything else.
 func (d *Decoder) String(n *Node, what string) (string, bool) {
 	if n.Kind != String {
-		d.Errorf(n, "%s: want a string, got %s", what, n.Kind)
+		d.Errorf(n, "%s: want a string, got %s%s", what, n.Kind, quoteHint(n))
 		return "", false
 	}
 	return n.Text, true
+}
+
+// quoteHint suggests quoting a number or bool that was meant as a string.
+func quoteHint(n *Node) string {
+	if n.Kind == Number || n.Kind == Bool {
+		return fmt.Sprintf(" (write \"%s\" for the string)", n.Text)
+	}
+	return ""
 }
 
 // Strings returns a list of strings; a single string is a list of one.
@@ -65,7 +73,7 @@ func (d *Decoder) Strings(n *Node, what string) ([]string, bool) {
 	ok := true
 	for i, item := range n.Items {
 		if item.Kind != String {
-			d.Errorf(item, "%s[%d]: want a string, got %s", what, i, item.Kind)
+			d.Errorf(item, "%s[%d]: want a string, got %s%s", what, i, item.Kind, quoteHint(item))
 			ok = false
 			continue
 		}

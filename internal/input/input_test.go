@@ -154,8 +154,8 @@ func TestDecoder(t *testing.T) {
 	d.String(n.Get("name"), "name")
 	got := d.Err().Error()
 	want := `r.yaml:1:1: request: unknown field "actoin" (known fields: action, fields, name)
-r.yaml:2:13: fields[1]: want a string, got a number
-r.yaml:3:7: name: want a string, got a number`
+r.yaml:2:13: fields[1]: want a string, got a number (write "1" for the string)
+r.yaml:3:7: name: want a string, got a number (write "3" for the string)`
 	if got != want {
 		t.Errorf("errors:\n%s\nwant:\n%s", got, want)
 	}
