@@ -76,7 +76,7 @@ type condition struct {
 
 	// Arn family: the values compiled as patterns; matched part by part
 	// (see arnMatch).
-	arns []*pattern
+	arns []arnPattern
 
 	// Null: which presence the values ask for ("true": absent, "false":
 	// present).
@@ -272,18 +272,18 @@ func (c *condition) compileIPs(vals []policy.Str) error {
 }
 
 func (c *condition) compileArns(vals []policy.Str, vars bool) error {
-	c.arns = make([]*pattern, len(vals))
+	c.arns = make([]arnPattern, len(vals))
 	for i, v := range vals {
 		p := compilePattern(v.Value, true, vars, false)
 		// An ARN has six colon-separated parts, and ARN operators match
 		// each separately, so a value with fewer can never match. A
 		// variable may stand for several parts (a whole ARN), so only
 		// values without variables are checked.
-		if !p.hasVars() && strings.Count(v.Value, ":") < 5 {
+		if !p.hasVars() && litColons(p) < 5 {
 			return fmt.Errorf("value %q is not an ARN: %s matches the six parts arn:partition:service:region:account:resource separately, so write all six (wildcards allowed in each), e.g. arn:aws:iam::*:role/*",
 				v.Value, c.op.Base)
 		}
-		c.arns[i] = p
+		c.arns[i] = arnPattern{p: p, split: litColons(p) >= 5}
 		c.addVars(p)
 	}
 	return nil
@@ -474,8 +474,8 @@ func (c *condition) matchAny(s string, r *Request) (match, valid bool) {
 		}
 		return false, true
 	case policy.FamilyArn:
-		for _, p := range c.arns {
-			if arnMatch(p, s, r) {
+		for i := range c.arns {
+			if c.arns[i].match(s, r) {
 				return true, true
 			}
 		}

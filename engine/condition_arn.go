@@ -5,8 +5,32 @@ import (
 	"unicode/utf8"
 )
 
-// arnMatch reports whether the request value s matches the ARN pattern p
-// under the ARN operators' rule (IAM User Guide, "Amazon Resource Name (ARN)
+// arnPattern is a compiled ARN operator value.
+type arnPattern struct {
+	p *pattern
+	// split is true when the value's own text has the five colons that
+	// separate the six parts; then a variable lies inside one part and its
+	// value may not supply one of those colons. When it is false a variable
+	// stands for several parts (as in "${aws:SourceArn}") and its value
+	// supplies them.
+	split bool
+}
+
+// litColons counts the colons in p's literal text (not in variable values).
+func litColons(p *pattern) int {
+	if p.exact {
+		return strings.Count(p.lit, ":")
+	}
+	n := 0
+	for i := range p.toks {
+		if p.toks[i].kind == tokLit {
+			n += strings.Count(p.toks[i].lit, ":")
+		}
+	}
+	return n
+}
+
+// match reports whether the request value s matches the ARN pattern under the ARN operators' rule (IAM User Guide, "Amazon Resource Name (ARN)
 // condition operators"): the six colon-separated parts
 // arn:partition:service:region:account:resource are matched separately,
 // case-sensitively, each with * and ? wildcards; the sixth part keeps any
@@ -21,15 +45,15 @@ import (
 // literal colons (or a variable's value), which aligns the parts exactly as
 // splitting would. A value that is not an ARN (fewer than five colons)
 // matches nothing. It does not allocate.
-func arnMatch(p *pattern, s string, r *Request) bool {
+func (a *arnPattern) match(s string, r *Request) bool {
 	lim := fifthColon(s)
 	if lim < 0 {
 		return false
 	}
-	if p.exact {
-		return p.lit == s
+	if a.p.exact {
+		return a.p.lit == s
 	}
-	return matchArnTokens(p.toks, s, r, lim)
+	return matchArnTokens(a.p.toks, s, r, lim, a.split)
 }
 
 // fifthColon returns the index of the fifth colon of s, or -1.
@@ -46,11 +70,11 @@ func fifthColon(s string) int {
 }
 
 // matchArnTokens is matchTokens where a wildcard may not consume a colon at
-// or before lim. The single-backtrack glob algorithm stays exact under this
+// or before lim, nor (when split) may a variable's value. The single-backtrack glob algorithm stays exact under this
 // restriction because the set of characters a wildcard may consume depends
 // only on the position, and every colon after an unrestricted one is
 // unrestricted too (see TestArnMatchAgreesWithSplitting).
-func matchArnTokens(toks []token, s string, r *Request, lim int) bool {
+func matchArnTokens(toks []token, s string, r *Request, lim int, split bool) bool {
 	ti, si := 0, 0
 	starTi, starSi := -1, 0
 	for {
@@ -82,7 +106,7 @@ func matchArnTokens(toks []token, s string, r *Request, lim int) bool {
 				if !ok {
 					return false
 				}
-				if strings.HasPrefix(s[si:], v) {
+				if strings.HasPrefix(s[si:], v) && !(split && coversColon(s, si, si+len(v), lim)) {
 					si += len(v)
 					ti++
 					continue
@@ -101,3 +125,13 @@ func matchArnTokens(toks []token, s string, r *Request, lim int) bool {
 // arnFree reports whether a wildcard may consume s[i]: anything but one of
 // the first five colons (at or before lim).
 func arnFree(s string, i, lim int) bool { return s[i] != ':' || i > lim }
+
+// coversColon reports whether s[from:to] holds one of the first five colons.
+func coversColon(s string, from, to, lim int) bool {
+	for i := from; i < to && i <= lim; i++ {
+		if s[i] == ':' {
+			return true
+		}
+	}
+	return false
+}
