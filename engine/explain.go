@@ -53,8 +53,9 @@ type Trace struct {
 	// stay empty; a non-empty list is a bug worth reporting).
 	Problems []string `json:"problems,omitempty"`
 
-	// headline is the first line of the text form.
-	headline string
+	// headline is the first line of the text form; why the "Why:" line
+	// when there are no hints.
+	headline, why string
 }
 
 // StatementTrace is how one statement fared against the request.
@@ -143,8 +144,7 @@ type Variable struct {
 	// "resource" or "context".
 	Source string `json:"source"`
 	// Note flags a value that is not used as it may seem: a context key
-	// shadowed by a structured field, a multi-valued key that cannot be a
-	// policy variable.
+	// shadowed by a structured field, a key with no values.
 	Note string `json:"note,omitempty"`
 }
 

@@ -218,6 +218,23 @@ func (ev *evaluation) fill(t *Trace, d Decision) {
 	}
 	t.Limits = ev.limits()
 	t.Variables = requestVariables(ev.r)
+	if len(t.Hints) == 0 && d.Reason == ImplicitDeny {
+		t.why = ev.whyImplicit(len(t.Statements))
+	}
+}
+
+// whyImplicit says, for an implicit deny without hints, where to look.
+func (ev *evaluation) whyImplicit(considered int) string {
+	r := ev.r
+	if failed, n := ev.failedLimits(); n > 0 && (ev.idAllow || ev.resAllow) {
+		return fmt.Sprintf("%s has no Allow that matches %s on %s; an identity Allow counts only where %s allows too",
+			failed, orEmpty(r.Action), orEmpty(r.Resource.Name), failed)
+	}
+	if considered == 0 {
+		return fmt.Sprintf("no statement's Action matches %s (%d statement%s checked)", orEmpty(r.Action), len(ev.evals), plural(len(ev.evals)))
+	}
+	return fmt.Sprintf("%d statement%s name %s, but none applies to this request: see the ✗ marks below",
+		considered, plural(considered), orEmpty(r.Action))
 }
 
 func (ev *evaluation) isTook(ref *StatementRef) bool {
@@ -341,7 +358,7 @@ func (ev *evaluation) summary(d Decision) (summary, headline string) {
 					continue
 				}
 				if first := ev.firstTook(set); first != nil {
-					within = append(within, fmt.Sprintf("%s (%s)", limitName(set), refString(first)))
+					within = append(within, fmt.Sprintf("%s of %s", refString(first), limitName(set)))
 				}
 			}
 			switch len(within) {

@@ -24,16 +24,15 @@ func (x *Explanation) Text() string {
 	b.WriteString(head + "\n")
 	fmt.Fprintf(&b, "  request: %s does %s on %s\n", principalFromVars(t.Variables), orEmpty(t.Action), orEmpty(t.Resource))
 
-	b.WriteString("\nWhy:\n")
 	switch {
 	case len(t.Hints) > 0:
+		b.WriteString("\nWhy:\n")
 		for i, h := range t.Hints {
 			writeWrapped(&b, fmt.Sprintf("  %d. ", i+1), h.Message+" ["+h.Code+"]")
 		}
-	case len(t.Statements) == 0:
-		fmt.Fprintf(&b, "  no statement's Action matches %s\n", orEmpty(t.Action))
-	default:
-		writeWrapped(&b, "  ", t.Summary)
+	case t.why != "":
+		b.WriteString("\nWhy:\n")
+		writeWrapped(&b, "  ", t.why)
 	}
 
 	if len(t.Statements) > 0 {
@@ -144,9 +143,9 @@ func writeElement(b *strings.Builder, et *ElementTrace, fallback string) {
 		label = fallback
 	}
 	fmt.Fprintf(b, "      %s %s request %s\n", mark(et.Matched), pad(label, labelWidth), orEmpty(et.Value))
-	fmt.Fprintf(b, "        %s policy  %s\n", pad("", labelWidth), strings.Join(et.Patterns, ", "))
+	writeWrapped(b, "        "+pad("", labelWidth)+" policy  ", strings.Join(et.Patterns, ", "))
 	if et.Written != nil {
-		fmt.Fprintf(b, "        %s written %s\n", pad("", labelWidth), strings.Join(et.Written, ", "))
+		writeWrapped(b, "        "+pad("", labelWidth)+" written ", strings.Join(et.Written, ", "))
 	}
 	if len(et.Unresolved) > 0 {
 		fmt.Fprintf(b, "        %s no value for %s\n", pad("", labelWidth), strings.Join(et.Unresolved, ", "))

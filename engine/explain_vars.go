@@ -22,9 +22,7 @@ func requestVariables(r *Request) []Variable {
 		case source == "context" && ref.src != srcContext && shadowed(r, &ref):
 			v.Note = "not used: the request's structured field of the same name wins"
 		case len(vs) == 0:
-			v.Note = "present with no values"
-		case len(vs) > 1:
-			v.Note = "multi-valued: not usable as a ${...} policy variable"
+			v.Note = "present with no values: conditions count it as absent"
 		}
 		out = append(out, v)
 	}

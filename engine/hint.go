@@ -345,14 +345,14 @@ func (hs *hintSet) conditionNearMiss(i, rank, j int) {
 	if !ct.KeyPresent {
 		hs.missingKey(i, rank, ct.Key, false, fmt.Sprintf("in the %s condition of", op))
 	}
-	if src := condSource(s, j); src != nil {
-		for _, v := range src.Values {
-			tmpl, err := policy.ParseTemplate(v.Value, true)
+	if c := s.conds[j]; c.substitutes() {
+		for _, v := range c.src {
+			tmpl, err := policy.ParseTemplate(v, true)
 			if err != nil || !tmpl.HasVars() {
 				continue
 			}
-			if !s.vars {
-				hs.literalVariable(i, rank, v.Value, op+" condition")
+			if !c.varsOn {
+				hs.literalVariable(i, rank, v, op+" condition")
 				continue
 			}
 			for _, part := range tmpl {
@@ -389,23 +389,15 @@ func caseSensitiveOp(op string) bool {
 	return strings.Contains(op, "StringEquals") || strings.Contains(op, "StringLike")
 }
 
-// condSource returns the parsed condition behind s.conds[j] (Compile skips
-// nil conditions, so the two lists line up once those are dropped).
-func condSource(s *stmt, j int) *policy.Condition {
-	if s.src == nil {
-		return nil
+// substitutes reports whether IAM substitutes policy variables in the
+// condition's values: only for the String, ARN and Bool families (the
+// rule condition.explain follows when it shows them).
+func (c *condition) substitutes() bool {
+	switch c.family {
+	case policy.FamilyString, policy.FamilyArn, policy.FamilyBool:
+		return true
 	}
-	k := 0
-	for _, c := range s.src.Conditions {
-		if c == nil {
-			continue
-		}
-		if k == j {
-			return c
-		}
-		k++
-	}
-	return nil
+	return false
 }
 
 // missingKey explains a policy variable (asVar) or condition key that the
