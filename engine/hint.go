@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -415,7 +416,11 @@ func (hs *hintSet) missingKey(i, rank int, key string, asVar bool, where string)
 		hs.add(i, rank, HintMissingKey, "multi:"+strings.ToLower(key), b.String())
 		return
 	}
-	b.WriteString("has no value in this request")
+	if v, ok := hs.ev.r.lookup(&ref); ok && v.Len() == 0 {
+		b.WriteString("is in this request with no values, which counts as absent")
+	} else {
+		b.WriteString("has no value in this request")
+	}
 	if asVar {
 		b.WriteString(", so nothing can match it")
 	}
@@ -432,6 +437,10 @@ func (hs *hintSet) lookalikes(key string, asVar bool) string {
 			return "write ${" + k + "}"
 		}
 		return "use " + k
+	}
+	note, server := serverKeys[strings.ToLower(key)]
+	if server {
+		fmt.Fprintf(&b, "; %s", note)
 	}
 	alias, hasAlias := aliasFor(key)
 	if hasAlias {
@@ -456,7 +465,7 @@ func (hs *hintSet) lookalikes(key string, asVar bool) string {
 		if caseOnly && compileKey(key).src == srcJWT {
 			b.WriteString(" (claim names are case-sensitive)")
 		}
-	case !hasAlias:
+	case !hasAlias && !server:
 		b.WriteString(hs.carried(key))
 	}
 	return b.String()
@@ -471,17 +480,23 @@ func (hs *hintSet) carried(key string) string {
 	prefix, _, _ := strings.Cut(key, ":")
 	var same, all []string
 	for _, v := range hs.vars {
+		if v.Key == key || slices.Contains(all, v.Key) {
+			continue
+		}
 		all = append(all, v.Key)
 		if p, _, _ := strings.Cut(v.Key, ":"); strings.EqualFold(p, prefix) {
 			same = append(same, v.Key)
 		}
 	}
 	list, what := all, "the request carries"
-	if len(same) > 0 {
+	switch ref := compileKey(key); {
+	case len(same) > 0:
 		list, what = same, "the request's "+strings.ToLower(prefix)+": keys are"
-		if strings.EqualFold(prefix, "jwt") {
+		if ref.src == srcJWT {
 			what = "this token's claims are"
 		}
+	case ref.src == srcJWT:
+		return "; the request carries no token claims at all"
 	}
 	if len(list) == 0 {
 		return "; the request carries no condition keys at all"
@@ -516,13 +531,14 @@ func (hs *hintSet) absentKeys(i int) {
 		default:
 			continue
 		}
-		verb := "allows"
+		msg := fmt.Sprintf("the %s condition on %s in %s holds only because the request does not carry %s (%s), ",
+			op, ct.Key, stmtName(&se.s.ref), ct.Key, why)
 		if se.s.deny {
-			verb = "denies"
+			msg += "so the statement denies: if the caller should send " + ct.Key + ", check that it does"
+		} else {
+			msg += fmt.Sprintf("so the statement allows without it; to require the key, add \"Null\": {%q: \"false\"} to the statement's Condition", ct.Key)
 		}
-		hs.add(i, rankDecisive, HintMissingKey, "", fmt.Sprintf(
-			"the %s condition on %s in %s holds only because the request does not carry %s (%s), so the statement %s without it; to require the key, add \"Null\": {%q: \"false\"} to the statement's Condition",
-			op, ct.Key, stmtName(&se.s.ref), ct.Key, why, verb, ct.Key))
+		hs.add(i, rankDecisive, HintMissingKey, "", msg)
 	}
 }
 

@@ -178,3 +178,10 @@ func aliasFor(key string) (keyAlias, bool) {
 	}
 	return keyAlias{}, false
 }
+
+// serverKeys are the keys the server fills, which an offline request must
+// set in its context (API.md §4).
+var serverKeys = map[string]string{
+	"request:time": "the server fills request:time with its clock; offline (gatehouse eval, explain, test) set it in the request's context",
+	"request:ip":   "the server fills request:ip from the request body; offline (gatehouse eval, explain, test) set it in the request's context",
+}
