@@ -28,11 +28,11 @@ func (x *Explanation) Text() string {
 	case len(t.Hints) > 0:
 		b.WriteString("\nWhy:\n")
 		for i, h := range t.Hints {
-			writeWrapped(&b, fmt.Sprintf("  %d. ", i+1), h.Message+" ["+h.Code+"]")
+			writeLine(&b, fmt.Sprintf("  %d. ", i+1), h.Message+" ["+h.Code+"]")
 		}
 	case t.why != "":
 		b.WriteString("\nWhy:\n")
-		writeWrapped(&b, "  ", t.why)
+		writeLine(&b, "  ", t.why)
 	}
 
 	if len(t.Statements) > 0 {
@@ -72,7 +72,7 @@ func (x *Explanation) Text() string {
 		for _, f := range t.Fields {
 			fmt.Fprintf(&b, "  %s %s  %s\n", mark(f.Decision == "allow"), pad(f.Field, w), f.Summary)
 			for _, h := range f.Hints {
-				writeWrapped(&b, "      hint: ", h.Message+" ["+h.Code+"]")
+				writeLine(&b, "      hint: ", h.Message+" ["+h.Code+"]")
 			}
 		}
 	}
@@ -97,7 +97,7 @@ func (x *Explanation) Text() string {
 	if len(t.Problems) > 0 {
 		b.WriteString("\nProblems (please report):\n")
 		for _, p := range t.Problems {
-			writeWrapped(&b, "  - ", p)
+			writeLine(&b, "  - ", p)
 		}
 	}
 	return b.String()
@@ -113,7 +113,7 @@ func writeStatement(b *strings.Builder, st *StatementTrace) {
 	}
 	b.WriteString(head + "\n")
 	if st.Note != "" {
-		writeWrapped(b, "      note: ", st.Note)
+		writeLine(b, "      note: ", st.Note)
 	}
 	writeElement(b, &st.Action, "Action")
 	if st.Resource.Element == "" {
@@ -143,9 +143,9 @@ func writeElement(b *strings.Builder, et *ElementTrace, fallback string) {
 		label = fallback
 	}
 	fmt.Fprintf(b, "      %s %s request %s\n", mark(et.Matched), pad(label, labelWidth), orEmpty(et.Value))
-	writeWrapped(b, "        "+pad("", labelWidth)+" policy  ", strings.Join(et.Patterns, ", "))
+	writeLine(b, "        "+pad("", labelWidth)+" policy  ", strings.Join(et.Patterns, ", "))
 	if et.Written != nil {
-		writeWrapped(b, "        "+pad("", labelWidth)+" written ", strings.Join(et.Written, ", "))
+		writeLine(b, "        "+pad("", labelWidth)+" written ", strings.Join(et.Written, ", "))
 	}
 	if len(et.Unresolved) > 0 {
 		fmt.Fprintf(b, "        %s no value for %s\n", pad("", labelWidth), strings.Join(et.Unresolved, ", "))
@@ -161,7 +161,7 @@ func writeCondition(b *strings.Builder, ct *CondTrace) {
 	fmt.Fprintf(b, "        %s request %s\n", pad("", labelWidth), req)
 	fmt.Fprintf(b, "        %s policy  %s\n", pad("", labelWidth), showList(ct.PolicyValues))
 	if ct.Note != "" {
-		writeWrapped(b, "        "+pad("", labelWidth)+" note    ", ct.Note)
+		writeLine(b, "        "+pad("", labelWidth)+" note    ", ct.Note)
 	}
 }
 
@@ -209,29 +209,10 @@ func principalFromVars(vars []Variable) string {
 	return describePrincipal(&Principal{Type: typ, ID: id, Roles: roles})
 }
 
-// textWidth is where long lines wrap.
-const textWidth = 100
-
-// writeWrapped writes s after prefix, wrapping at word boundaries and
-// indenting continuation lines under the first.
-func writeWrapped(b *strings.Builder, prefix, s string) {
-	indent := strings.Repeat(" ", utf8.RuneCountInString(prefix))
-	line := prefix
-	n := utf8.RuneCountInString(prefix)
-	empty := true
-	for _, w := range strings.Fields(s) {
-		wl := utf8.RuneCountInString(w)
-		if !empty && n+1+wl > textWidth {
-			b.WriteString(line + "\n")
-			line, n, empty = indent, len(indent), true
-		}
-		if !empty {
-			line += " "
-			n++
-		}
-		line += w
-		n += wl
-		empty = false
-	}
-	b.WriteString(line + "\n")
+// writeLine writes prefix and s on one line. Hints and notes are not
+// wrapped by hand: a terminal wraps them, and a phrase stays on one line
+// for people and tools that search the output (the explain_contains of
+// policy test suites).
+func writeLine(b *strings.Builder, prefix, s string) {
+	b.WriteString(prefix + strings.Join(strings.Fields(s), " ") + "\n")
 }
