@@ -35,7 +35,9 @@ import (
 //     present and its values are well-formed.
 //   - A request value that cannot be read for the operator's family (not a
 //     number, date, address, boolean or base64) satisfies neither the
-//     operator nor its negation.
+//     operator nor its negation. A request value that is not an ARN simply
+//     matches no ARN pattern (so ArnNotLike holds), as ARNs are strings.
+//   - Null ignores a set qualifier (IAM defines none for it).
 type condition struct {
 	op     policy.Operator
 	opText string // the operator as written

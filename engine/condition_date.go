@@ -43,10 +43,16 @@ func parseInstant(s string) (instant, bool) {
 	if len(s) == 0 {
 		return instant{}, false
 	}
-	if len(s) != 4 && isEpochText(s) {
+	if isEpochText(s) && !isYear(s) {
 		return parseEpoch(s)
 	}
 	return parseISO(s)
+}
+
+// isYear reports whether s is four digits, the ISO 8601 form YYYY.
+func isYear(s string) bool {
+	_, ok := digitsAt(s, 0, 4)
+	return ok && len(s) == 4
 }
 
 // isEpochText reports whether s looks like epoch seconds (digits with an
