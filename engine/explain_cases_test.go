@@ -204,6 +204,26 @@ func explainCases() []explainCase {
 			text:   []string{"but the permissions boundary does not", "this is why it is denied"},
 		},
 		{
+			// IAM User Guide, "Policy evaluation logic": a resource-based
+			// policy that names the principal itself is not limited by the
+			// permissions boundary; one that names it through a role is.
+			name: "resource_policy_direct",
+			policies: []Policy{
+				xPolicy("bucket-policy.json", policy.KindResource,
+					xPrincipal(xStmt("AliceWrites", "Allow", []string{"s3:PutObject"}, []string{"arn:aws:s3:::inbox/*"}), false, "User:alice"),
+					xPrincipal(xStmt("OpsDeletes", "Allow", []string{"s3:PutObject", "s3:DeleteObject"}, []string{"arn:aws:s3:::inbox/*"}), false, "Role:ops")),
+				xPolicy("boundary.json", policy.KindBoundary,
+					xStmt("ReadOnly", "Allow", []string{"s3:GetObject"}, []string{"*"})),
+			},
+			req: Request{
+				Principal: Principal{Type: "user", ID: "alice", Roles: []string{"ops"}},
+				Action:    "s3:PutObject",
+				Resource:  Resource{Name: "arn:aws:s3:::inbox/report.csv"},
+			},
+			reason: Allowed,
+			text:   []string{"a resource policy that names the principal directly, so the permissions boundary does not limit it", "not by naming the principal directly"},
+		},
+		{
 			// IAM User Guide, "Condition operators": ...IfExists is true
 			// when the key is absent; ForAllValues is true for a missing or
 			// empty key ("Multivalued context keys"), hence the Null guard.

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -216,6 +217,41 @@ func TestExplainAgreesWithDecide(t *testing.T) {
 		if seen[reason] < n/50 {
 			t.Errorf("only %d %v decisions in %d", seen[reason], reason, n*len(engines))
 		}
+	}
+}
+
+// The trace is deterministic: the same request gives the same JSON and
+// text, whatever the order Go visits maps in.
+func TestExplainDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	e := explainEngines(t)[3]
+	for i := 0; i < 200; i++ {
+		r := randomRequest(rng)
+		a, b := e.Explain(r, []string{"x"}), e.Explain(r, []string{"x"})
+		ja, _ := json.Marshal(a.Trace)
+		jb, _ := json.Marshal(b.Trace)
+		if string(ja) != string(jb) || a.Text() != b.Text() {
+			t.Fatalf("%+v: two explanations differ:\n%s\n%s", r, ja, jb)
+		}
+	}
+}
+
+// With thousands of statements naming the action, the text lists those
+// that matter and counts the rest; the JSON keeps them all.
+func TestExplainTextBounded(t *testing.T) {
+	var stmts []*policy.Statement
+	for i := 0; i < 500; i++ {
+		stmts = append(stmts, xStmt("", "Allow", []string{"orders:Read"}, []string{fmt.Sprintf("orders:tenant%d/*", i)}))
+	}
+	stmts = append(stmts, xStmt("Typo", "Allow", []string{"orders:Read"}, []string{"orders:Acme/*"}))
+	e := mustCompile(t, xPolicy("many.json", policy.KindIdentity, stmts...))
+	x := e.Explain(&Request{Action: "orders:Read", Resource: Resource{Name: "orders:acme/1"}}, nil)
+	if len(x.Trace.Statements) != 501 {
+		t.Errorf("trace has %d statements, want 501", len(x.Trace.Statements))
+	}
+	text := x.Text()
+	if !strings.Contains(text, "… and 480 more statements") || !strings.Contains(text, `"Typo"`) {
+		t.Errorf("text does not bound the list or lost the hinted statement:\n%s", text)
 	}
 }
 

@@ -37,8 +37,24 @@ func (x *Explanation) Text() string {
 
 	if len(t.Statements) > 0 {
 		b.WriteString("\nStatements considered:\n")
+		hinted := map[StatementRef]bool{}
+		for _, h := range t.Hints {
+			if h.Statement != nil {
+				hinted[*h.Statement] = true
+			}
+		}
+		skipped := 0
 		for i := range t.Statements {
-			writeStatement(&b, &t.Statements[i])
+			st := &t.Statements[i]
+			if !st.Matched && !st.Decided && !hinted[st.StatementRef] {
+				if skipped++; skipped > maxTextMisses {
+					continue
+				}
+			}
+			writeStatement(&b, st)
+		}
+		if n := skipped - maxTextMisses; n > 0 {
+			fmt.Fprintf(&b, "  … and %d more statement%s whose Action matches but that do not apply (all are in --format json)\n", n, plural(n))
 		}
 	}
 
@@ -133,6 +149,11 @@ func writeStatement(b *strings.Builder, st *StatementTrace) {
 		writeCondition(b, &st.Conditions[i])
 	}
 }
+
+// maxTextMisses bounds the statements the text lists that name the
+// action but do not apply and that no hint names; the JSON trace lists
+// them all.
+const maxTextMisses = 20
 
 // labelWidth aligns the element labels of a statement.
 const labelWidth = 11

@@ -67,23 +67,35 @@ type hintSet struct {
 	vars   []Variable
 	hints  []rankedHint
 	hinted []bool
+	// seen indexes hints by group, or by code and message, to merge
+	// repeats; grouped records the statements merged into a group.
+	seen    map[string]int
+	grouped map[string]map[int]bool
 }
 
 func (hs *hintSet) add(i int, rank int, code, group, msg string) {
+	key := "m:" + code + "\x00" + msg
 	if group != "" {
-		for k := range hs.hints {
-			if hs.hints[k].group == group {
-				hs.hints[k].others++
-				hs.hinted[i] = true
-				return
-			}
-		}
+		key = "g:" + group
 	}
-	for k := range hs.hints {
-		if hs.hints[k].Code == code && hs.hints[k].Message == msg {
-			return
+	if k, ok := hs.seen[key]; ok {
+		if group != "" && !hs.grouped[key][i] {
+			hs.grouped[key][i] = true
+			hs.hints[k].others++
+			hs.hinted[i] = true
 		}
+		return
 	}
+	if group != "" {
+		if hs.grouped == nil {
+			hs.grouped = map[string]map[int]bool{}
+		}
+		hs.grouped[key] = map[int]bool{i: true}
+	}
+	if hs.seen == nil {
+		hs.seen = map[string]int{}
+	}
+	hs.seen[key] = len(hs.hints)
 	ref := hs.ev.evals[i].s.ref
 	hs.hints = append(hs.hints, rankedHint{Hint: Hint{Code: code, Message: msg, Statement: &ref},
 		rank: rank, stmt: i, seq: len(hs.hints), group: group})
