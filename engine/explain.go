@@ -175,10 +175,14 @@ type FieldTrace struct {
 // Explain decides r like Decide and records why. fields, when non-empty,
 // are decided too, as DecideFields does. It is meant for people, not the
 // hot path: it checks every statement of the engine, not just those the
-// index would visit. It never panics; a nil r is an empty request.
+// index would visit. It never panics; a nil r is an empty request and a nil
+// engine has no policies.
 func (e *Engine) Explain(r *Request, fields []string) *Explanation {
 	if r == nil {
 		r = &Request{}
+	}
+	if e == nil {
+		e = &Engine{}
 	}
 	x := &Explanation{Decision: e.Decide(r)}
 	if len(fields) > 0 {

@@ -314,10 +314,13 @@ func (ev *evaluation) note(i int) string {
 			return fmt.Sprintf("names the principal directly, so %s does not limit it", failed)
 		}
 	case setBoundary, setSession:
-		if !ev.tookPart[i] {
-			return fmt.Sprintf("%s allows this, but grants nothing by itself: an identity or resource policy must allow it too", limitName(se.set))
+		switch {
+		case ev.tookPart[i]:
+			return fmt.Sprintf("%s allows this", limitName(se.set))
+		case !ev.limitsOK:
+			return fmt.Sprintf("%s allows this, but %s does not", limitName(se.set), failed)
 		}
-		return fmt.Sprintf("%s allows this", limitName(se.set))
+		return fmt.Sprintf("%s allows this, but grants nothing by itself: an identity or resource policy must allow it too", limitName(se.set))
 	}
 	return ""
 }

@@ -189,6 +189,7 @@ func (hs *hintSet) nearMiss(i int) {
 		hs.patternVars(i, rank, s.resources, "Resource")
 	}
 	if !se.principal && s.principal != nil && !s.notPrincipal {
+		hs.principalNearMiss(i, rank)
 		m := s.principal
 		var all []*pattern
 		for _, l := range [][]*pattern{m.users, m.apps, m.roles, m.groups, m.aws} {
@@ -290,6 +291,48 @@ func trailingMiss(p *pattern, r *Request, shown string) string {
 		}
 	}
 	return ""
+}
+
+// principalNearMiss looks for a Principal entry that names the request's
+// principal, or one of its roles or groups, but for case.
+func (hs *hintSet) principalNearMiss(i, rank int) {
+	s := hs.ev.evals[i].s
+	r := hs.ev.r
+	p := &r.Principal
+	m := s.principal
+	// idsIf is the principal's id when cond holds (a User entry names
+	// users only, an App entry apps only).
+	idsIf := func(cond bool) []string {
+		if !cond || p.ID == "" {
+			return nil
+		}
+		return []string{p.ID}
+	}
+	for _, g := range []struct {
+		typ, what string
+		pats      []*pattern
+		vals      []string
+	}{
+		{"User", "id", m.users, idsIf(p.Type == "user")},
+		{"App", "id", m.apps, idsIf(p.Type == "app")},
+		{"AWS", "id", m.aws, idsIf(true)},
+		{"Role", "role", m.roles, p.Roles},
+		{"Group", "group", m.groups, p.Groups},
+	} {
+		for _, pat := range g.pats {
+			folded := *pat
+			folded.fold = true
+			for _, v := range g.vals {
+				if v != "" && folded.match(v, r) {
+					shown, _ := showPattern(pat, r)
+					hs.add(i, rank, HintCase, "", fmt.Sprintf(
+						"the principal differs from %s only in case: the request's %s is %q, the policy names %s:%s; principal names are case-sensitive",
+						stmtName(&s.ref), g.what, v, g.typ, shown))
+					return
+				}
+			}
+		}
+	}
 }
 
 // similarAction looks for an action of statement i that differs from the

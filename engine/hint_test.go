@@ -124,6 +124,16 @@ func TestExplainHints(t *testing.T) {
 			phrases: []string{`the request has "finance", the policy says "Finance"`},
 		},
 		{
+			// Principal entries compare case-sensitively (API.md §2: ids
+			// as given).
+			name: "principal role case",
+			policies: []Policy{xPolicy("bucket.json", policy.KindResource,
+				xPrincipal(xStmt("Admins", "Allow", []string{"s3:*"}, []string{"arn:aws:s3:::b/*"}), false, "Role:Admin"))},
+			req:     Request{Principal: Principal{Type: "user", ID: "a", Roles: []string{"admin"}}, Action: "s3:GetObject", Resource: Resource{Name: "arn:aws:s3:::b/x"}},
+			codes:   []string{HintCase},
+			phrases: []string{`the request's role is "admin", the policy names Role:Admin`},
+		},
+		{
 			name:     "similar action",
 			policies: []Policy{xPolicy("p.json", policy.KindIdentity, s3objects)},
 			req:      Request{Action: "s3:GetObjects", Resource: Resource{Name: "arn:aws:s3:::photos/x"}},
