@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/internal/input"
 	"gatehouse.dev/gatehouse/internal/offline"
 	"gatehouse.dev/gatehouse/policy"
@@ -114,12 +113,9 @@ func (o *evalOptions) run(e *env, args []string) int {
 		return e.fail("%v", err)
 	}
 
-	var x *engine.Explanation
-	if o.explain {
-		x = eng.Explain(&req.Engine, req.Fields)
-	} else {
-		x = decide(eng, req)
-	}
+	// Explain reaches exactly Decide's decision and also lists every
+	// statement that took part, which the output's "statements" reports.
+	x := eng.Explain(&req.Engine, req.Fields)
 	res := offline.NewResult(x, req.Fields, o.explain)
 	if outFormat == "json" {
 		enc := json.NewEncoder(e.stdout)
@@ -161,17 +157,6 @@ func (o *evalOptions) readRequest(e *env) (*offline.Request, int) {
 		return nil, e.fail("invalid request file %s", name)
 	}
 	return req, exitOK
-}
-
-// decide decides req with the engine's fast path, as the server does, and
-// wraps the result as an explanation without a trace.
-func decide(eng *engine.Engine, req *offline.Request) *engine.Explanation {
-	d, fields := eng.DecideFields(&req.Engine, req.Fields, nil)
-	x := &engine.Explanation{Decision: d, Fields: fields}
-	if d.By != nil {
-		x.Statements = []engine.StatementRef{*d.By}
-	}
-	return x
 }
 
 // writeText prints a result for a person, fields in the order asked.
