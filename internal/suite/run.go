@@ -184,7 +184,13 @@ func Check(eng *engine.Engine, c *Case) []string {
 	return problems
 }
 
-// indent indents every line of s after the first.
+// indent indents every non-empty line of s after the first.
 func indent(s, prefix string) string {
-	return strings.ReplaceAll(s, "\n", "\n"+prefix)
+	lines := strings.Split(s, "\n")
+	for i := 1; i < len(lines); i++ {
+		if lines[i] != "" {
+			lines[i] = prefix + lines[i]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
