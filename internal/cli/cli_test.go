@@ -389,3 +389,34 @@ func TestExamples(t *testing.T) {
 		}
 	}
 }
+
+func TestExplain(t *testing.T) {
+	args := []string{"--policy", td + "allow.json", "--request", td + "archive.json"}
+	// explain defaults to text, whatever stdout is.
+	code, out, errOut := gh(t, "", append([]string{"explain"}, args...)...)
+	if code != 1 || !strings.HasPrefix(out, "DENY") || !strings.Contains(out, "NoArchive") {
+		t.Errorf("explain: exit %d\nstdout: %s\nstderr: %s", code, out, errOut)
+	}
+	// explain --format json and eval --explain give the same JSON, with
+	// the trace.
+	code, outJSON, _ := gh(t, "", append([]string{"explain", "--format", "json"}, args...)...)
+	code2, outEval, _ := gh(t, "", append([]string{"eval", "--explain"}, args...)...)
+	if code != 1 || code2 != 1 || outJSON != outEval {
+		t.Errorf("explain --format json (exit %d) and eval --explain (exit %d) differ:\n%s\n%s", code, code2, outJSON, outEval)
+	}
+	var res map[string]any
+	if err := json.Unmarshal([]byte(outJSON), &res); err != nil {
+		t.Fatal(err)
+	}
+	if k := slices.Sorted(mapKeys(res)); !slices.Equal(k, []string{"decision", "reason", "statements", "trace"}) {
+		t.Errorf("keys = %v", k)
+	}
+	if tr, ok := res["trace"].(map[string]any); !ok || tr["decision"] != "deny" {
+		t.Errorf("trace = %v", res["trace"])
+	}
+	// eval --explain --format text prints the explanation.
+	code, out, _ = gh(t, "", append([]string{"eval", "--explain", "--format", "text"}, args...)...)
+	if code != 1 || !strings.HasPrefix(out, "DENY") {
+		t.Errorf("eval --explain --format text: exit %d\n%s", code, out)
+	}
+}
