@@ -68,7 +68,7 @@ func (g *diffGen) pick(list []string) string { return list[g.c.intn(len(list))] 
 func (g *diffGen) chance(pct int) bool { return g.c.intn(100) < pct }
 
 // The small alphabet. Values never hold ':' (so variables in ARNs stay in
-// one component), ',' '}' or '\'' (so they can be variable defaults), and
+// one component), ',' '}' or '\” (so they can be variable defaults), and
 // are never empty.
 var (
 	diffValues      = []string{"a", "b", "A", "ab", "a*", "a?", "$"}
