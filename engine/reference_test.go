@@ -1012,3 +1012,82 @@ func refConditionsFromJSON(raw json.RawMessage) ([]*policy.Condition, error) {
 	}
 	return out, nil
 }
+
+// TestReferenceOperators checks the reference's operators on documented
+// points the conformance corpus does not reach (IAM User Guide, "Condition
+// operators", "Set operators for multivalued context keys" and "Variables
+// and tags").
+func TestReferenceOperators(t *testing.T) {
+	r := &engine.Request{
+		Principal: engine.Principal{Type: "user", ID: "alice", Roles: []string{"dev", "ops"}},
+		Claims:    map[string]engine.Values{"sub": {"u-1"}},
+		Context: map[string]engine.Values{
+			"aws:SourceIp":          {"203.0.113.7"},
+			"ip6":                   {"2001:db8:1234:5678::9"},
+			"arn":                   {"arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt"},
+			"bin":                   {"QmluYXJ5VmFsdWVJbkJhc2U2NA=="},
+			"mfa":                   {"true"},
+			"n":                     {"2.25"},
+			"when":                  {"1735689600"},
+			"aws:username":          {"a*"},
+			"aws:TagKeys":           {"env", "team"},
+			"aws:PrincipalTag/team": {"blue"},
+		},
+	}
+	tests := []struct {
+		op, key string
+		values  []string
+		vars    bool
+		want    bool
+		why     string
+	}{
+		{"IpAddress", "aws:SourceIp", []string{"203.0.113.0/24"}, true, true, "CIDR range"},
+		{"IpAddress", "aws:SourceIp", []string{"203.0.113.8"}, true, false, "no prefix means /32"},
+		{"IpAddress", "ip6", []string{"2001:DB8:1234:5678::/64"}, true, true, "IPv6 range"},
+		{"NotIpAddress", "aws:SourceIp", []string{"10.0.0.0/8"}, true, true, "outside the range"},
+		{"StringLike", "arn", []string{"arn:aws:someservice:*:111122223333:finance/*"}, true, true, "StringLike's * crosses colons"},
+		{"ArnLike", "arn", []string{"arn:aws:someservice:*:111122223333:finance/*"}, true, false, "ArnLike matches component by component"},
+		{"ArnNotLike", "arn", []string{"arn:aws:someservice:*:111122223333:finance/*"}, true, true, "negated ARN match"},
+		{"BinaryEquals", "bin", []string{"QmluYXJ5VmFsdWVJbkJhc2U2NA=="}, true, true, "base64 value"},
+		{"Bool", "mfa", []string{"true"}, true, true, "Bool"},
+		{"Bool", "mfa", []string{"false"}, true, false, "Bool"},
+		{"NumericLessThan", "n", []string{"2.5"}, true, true, "decimals"},
+		{"DateEquals", "when", []string{"2025-01-01T00:00:00Z"}, true, true, "epoch and ISO 8601 name one instant"},
+		{"Null", "missing", []string{"true"}, true, true, "Null true: key absent"},
+		{"Null", "mfa", []string{"false"}, true, true, "Null false: key present"},
+		{"StringEqualsIfExists", "missing", []string{"x"}, true, true, "IfExists: absent key is true"},
+		{"StringNotEquals", "missing", []string{"x"}, true, true, "negated operator: absent key is true"},
+		{"ForAllValues:StringEquals", "missing", []string{"x"}, true, true, "ForAllValues: empty set is true"},
+		{"ForAnyValue:StringEquals", "missing", []string{"x"}, true, false, "ForAnyValue: empty set is false"},
+		{"ForAllValues:StringEquals", "aws:TagKeys", []string{"env", "team", "cost"}, true, true, "every request value is allowed"},
+		{"ForAllValues:StringEquals", "aws:TagKeys", []string{"env"}, true, false, "team is not allowed"},
+		{"ForAnyValue:StringEquals", "aws:TagKeys", []string{"team"}, true, true, "one value matches"},
+		{"ForAllValues:StringNotEquals", "aws:TagKeys", []string{"cost"}, true, true, "no request value is cost"},
+		{"StringEquals", "principal:roles", []string{"ops"}, true, true, "roles: any one value"},
+		{"StringLike", "aws:username", []string{"a*"}, true, true, "wildcard in the policy value"},
+		{"StringLike", "aws:PrincipalTag/team", []string{"${aws:username}"}, true, false, "a variable's value is literal: a* is not a wildcard"},
+		{"StringEquals", "aws:username", []string{"${aws:username}"}, true, true, "variable equals itself"},
+		{"StringEquals", "aws:PrincipalTag/team", []string{"${aws:PrincipalTag/missing, 'blue'}"}, true, true, "default value"},
+		{"StringEquals", "aws:PrincipalTag/team", []string{"${aws:PrincipalTag/missing}"}, true, false, "variable with no value matches nothing"},
+		{"StringNotEquals", "aws:PrincipalTag/team", []string{"${aws:PrincipalTag/missing}"}, true, true, "...and a negated operator matches it"},
+		{"StringEquals", "aws:PrincipalTag/team", []string{"${aws:TagKeys, 'blue'}"}, true, true, "multi-valued key is not substituted"},
+		{"StringEquals", "aws:username", []string{"a${*}"}, true, true, "escape ${*} is a literal *"},
+		{"StringEquals", "aws:username", []string{"${aws:username}"}, false, false, "no variables before 2012-10-17"},
+		{"StringEquals", "jwt:sub", []string{"u-1"}, true, true, "claims"},
+		{"StringEquals", "jwt:SUB", []string{"u-1"}, true, false, "claim names are case-sensitive"},
+		{"StringEquals", "AWS:USERNAME", []string{"a*"}, true, true, "key names are not"},
+	}
+	for _, tt := range tests {
+		op, ok := policy.ParseOperator(tt.op)
+		if !ok {
+			t.Fatalf("bad operator %q", tt.op)
+		}
+		c := &policy.Condition{Operator: policy.Str{Value: tt.op}, Op: op, Key: policy.Str{Value: tt.key}}
+		for _, v := range tt.values {
+			c.Values = append(c.Values, policy.Str{Value: v})
+		}
+		if got := refCondition(c, tt.vars, r); got != tt.want {
+			t.Errorf("%s %s %q (vars %v) = %v, want %v: %s", tt.op, tt.key, tt.values, tt.vars, got, tt.want, tt.why)
+		}
+	}
+}
