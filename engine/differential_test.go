@@ -13,6 +13,7 @@ package engine_test
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -98,7 +99,7 @@ var (
 	diffBoolPolicy  = []string{"true", "false"}
 	diffBoolRequest = []string{"true", "false"}
 	diffIPPolicy    = []string{"10.0.0.0/24", "10.0.0.1", "10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32", "0.0.0.0/0"}
-	diffIPRequest   = []string{"10.0.0.1", "10.0.1.5", "192.168.1.1", "2001:db8::1", "11.0.0.1"}
+	diffIPRequest   = []string{"10.0.0.1", "10.0.0.9", "10.0.1.5", "192.168.1.1", "2001:db8::1", "11.0.0.1"}
 	diffArnPolicy   = []string{
 		"arn:aws:s3:::b/*", "arn:aws:sns:*:123:t", "arn:aws:*:*:*:*", "arn:aws:sns:us:*:t*",
 		"arn:*:sns:u?:123:t", "arn:aws:sns:us:123:*", "arn:aws:s3:::b/a",
@@ -742,7 +743,15 @@ func diffCandidates(c diffCase) []diffCase {
 		{func(r *engine.Request) *map[string]engine.Values { return &r.Principal.Attributes }},
 		{func(r *engine.Request) *map[string]engine.Values { return &r.Resource.Attributes }},
 	} {
-		for k := range *m.get(c.req) {
+		for k, vals := range *m.get(c.req) {
+			// Drop one value of a multi-valued key.
+			for i := range vals {
+				out = append(out, withReq(func(r *engine.Request) {
+					mp := maps.Clone(*m.get(r))
+					mp[k] = slices.Delete(slices.Clone(vals), i, i+1)
+					*m.get(r) = mp
+				}))
+			}
 			out = append(out, withReq(func(r *engine.Request) {
 				mp := map[string]engine.Values{}
 				for k2, v := range *m.get(r) {

@@ -12,10 +12,15 @@ package engine_test
 // test reports any disagreement with the engine on them):
 //   - A key whose value list is empty counts as absent ("a null data set"),
 //     for Null, IfExists and the set qualifiers alike.
-//   - An operator without a set qualifier applied to a multi-valued key is
-//     true when any one request value satisfies it (gatehouse's "OR across a
-//     key's values"); for a negated operator a request value satisfies it
-//     when it matches none of the policy values.
+//   - An operator without a set qualifier applied to a multi-valued key
+//     (which the guide says needs a set qualifier, and does not define
+//     otherwise): a positive operator holds when some request value matches
+//     some policy value (as ForAnyValue); a negated operator is its
+//     complement, holding when no request value matches any policy value
+//     (as ForAllValues with the negated operator). So StringNotEquals is
+//     always the negation of StringEquals on a present key, and a Deny
+//     "StringNotEquals principal:roles admin" does not deny an admin who
+//     holds other roles too. See refNegatedMultiAll.
 //   - A policy variable that cannot be resolved gives a value that nothing
 //     equals or is like ("Policy variables with no value"): a positive
 //     operator does not match it, a negated one does; a Resource entry
@@ -533,8 +538,18 @@ func refCondition(c *policy.Condition, vars bool, r *engine.Request) bool {
 		}
 		return true
 	}
-	// ForAnyValue, and (as gatehouse documents) a plain operator over a
-	// multi-valued key: any one value will do.
+	if op.Set == policy.SetNone && op.Base.Negated() && refNegatedMultiAll {
+		// The complement of the positive operator: no request value
+		// matches (every value satisfies the negated operator).
+		for _, v := range reqVals {
+			if !valueOK(v) {
+				return false
+			}
+		}
+		return true
+	}
+	// ForAnyValue, and a positive operator without a qualifier: any one
+	// value will do.
 	for _, v := range reqVals {
 		if valueOK(v) {
 			return true
@@ -542,6 +557,13 @@ func refCondition(c *policy.Condition, vars bool, r *engine.Request) bool {
 	}
 	return false
 }
+
+// refNegatedMultiAll chooses how a negated operator without a set
+// qualifier reads a multi-valued key. AWS does not document it. true: the
+// complement of the positive operator (no request value matches any policy
+// value), which is what gatehouse documents. false: like ForAnyValue (some
+// request value matches none of the policy values).
+const refNegatedMultiAll = true
 
 // refPositive compares one request value v with one policy value pv using
 // the positive form of base (StringNotEquals compares as StringEquals,
