@@ -541,9 +541,8 @@ func FuzzDifferential(f *testing.F) {
 	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30})
 	f.Add([]byte("\x03\x00\x05\x02\x01\x07\x09\x00\x04\x06\x08\x0a\x0b\x01\x02\x03\xff\xfe\x10\x20\x30\x40\x50\x60\x70\x80"))
 	f.Add([]byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"))
-	conds := diffConditionsSupported(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := &diffGen{c: &diffBytes{data: data}, conditions: conds}
+		g := &diffGen{c: &diffBytes{data: data}, conditions: true}
 		c := g.gen()
 		out := diffCheck(c)
 		n := diffFuzzCases.Add(1)
@@ -568,23 +567,7 @@ func TestDifferentialRandom(t *testing.T) {
 	if testing.Short() {
 		n = 500
 	}
-	diffRun(t, 1, n, diffConditionsSupported(t))
-}
-
-// diffConditionsSupported reports whether Compile accepts conditions.
-// TEMPORARY: the condition evaluator is still a stub on main.
-func diffConditionsSupported(t testing.TB) bool {
-	_, err := engine.Compile([]engine.Policy{{Name: "c", Kind: policy.KindIdentity, Doc: &policy.Document{
-		Version: policy.Version2012,
-		Statements: []*policy.Statement{{Effect: policy.Allow, Action: diffStrs("*"), Resource: diffStrs("*"),
-			Conditions: []*policy.Condition{{Operator: policy.Str{Value: "StringEquals"},
-				Op: policy.Operator{Base: policy.OpStringEquals}, Key: policy.Str{Value: "k"}, Values: diffStrs("v")}}}},
-	}}})
-	if err != nil {
-		t.Logf("conditions left out: Compile refuses them (%v)", err)
-		return false
-	}
-	return true
+	diffRun(t, 1, n, true)
 }
 
 func diffRun(t *testing.T, seed uint64, n int, conditions bool) {
