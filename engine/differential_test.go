@@ -92,8 +92,8 @@ var (
 	diffStringKeys = append(slices.Clone(diffVarKeys),
 		"principal:groups", "resource:name", "resource:type", "Resource:Owner", "ctx:arn")
 
-	diffNumPolicy   = []string{"1", "2", "10", "2.5", "-1", "0", "1.0"}
-	diffNumRequest  = []string{"1", "2", "10", "2.50", "-1", "0", "3", "1.0"}
+	diffNumPolicy   = []string{"1", "2", "10", "2.5", "-1", "0", "1.0", "9007199254740993"}
+	diffNumRequest  = []string{"1", "2", "10", "2.50", "-1", "0", "3", "1.0", "1.00000000000000001", "9007199254740992", "1e1", ".5"}
 	diffDatePolicy  = []string{"2024-01-01T00:00:00Z", "1704067200", "2024-06-01T12:00:00Z", "2024-01-01T01:00:00+01:00"}
 	diffDateRequest = []string{"2024-01-01T00:00:00Z", "1704067200", "2024-03-01T00:00:00Z", "1717243200", "2025-01-01T00:00:00Z"}
 	diffBoolPolicy  = []string{"true", "false"}

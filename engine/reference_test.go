@@ -41,10 +41,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"math"
+	"math/big"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -588,17 +589,18 @@ func refPositive(base policy.OpBase, v, pv string, vars bool, r *engine.Request)
 		if !ok1 || !ok2 {
 			return false
 		}
+		cmp := a.Cmp(b)
 		switch base {
 		case policy.OpNumericEquals, policy.OpNumericNotEquals:
-			return a == b
+			return cmp == 0
 		case policy.OpNumericLessThan:
-			return a < b
+			return cmp < 0
 		case policy.OpNumericLessThanEquals:
-			return a <= b
+			return cmp <= 0
 		case policy.OpNumericGreaterThan:
-			return a > b
+			return cmp > 0
 		default:
-			return a >= b
+			return cmp >= 0
 		}
 
 	case policy.OpDateEquals, policy.OpDateNotEquals, policy.OpDateLessThan,
@@ -655,13 +657,17 @@ func refPositive(base policy.OpBase, v, pv string, vars bool, r *engine.Request)
 	return false
 }
 
-// refNumber parses an integer or decimal as IAM's Numeric operators read it.
-func refNumber(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, false
+// refNumberSyntax is an integer or decimal, optionally signed, with an
+// optional exponent: no spaces, no hexadecimal, no Inf or NaN.
+var refNumberSyntax = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// refNumber parses an integer or decimal as IAM's Numeric operators read
+// it, exactly (as a rational), so that 1.00000000000000001 is not 1.
+func refNumber(s string) (*big.Rat, bool) {
+	if !refNumberSyntax.MatchString(s) {
+		return nil, false
 	}
-	return f, true
+	return new(big.Rat).SetString(s)
 }
 
 // refDate parses a W3C ISO 8601 date/time or epoch seconds.
