@@ -628,6 +628,27 @@ func diffShrink(c diffCase) diffCase {
 	return c
 }
 
+// diffStmtLists, diffStmtPrincipals and diffRequestMaps reach the parts of
+// a case the shrinker trims.
+var (
+	diffStmtLists = []func(*policy.Statement) *[]policy.Str{
+		func(s *policy.Statement) *[]policy.Str { return &s.Action },
+		func(s *policy.Statement) *[]policy.Str { return &s.NotAction },
+		func(s *policy.Statement) *[]policy.Str { return &s.Resource },
+		func(s *policy.Statement) *[]policy.Str { return &s.NotResource },
+	}
+	diffStmtPrincipals = []func(*policy.Statement) **policy.Principal{
+		func(s *policy.Statement) **policy.Principal { return &s.Principal },
+		func(s *policy.Statement) **policy.Principal { return &s.NotPrincipal },
+	}
+	diffRequestMaps = []func(*engine.Request) *map[string]engine.Values{
+		func(r *engine.Request) *map[string]engine.Values { return &r.Context },
+		func(r *engine.Request) *map[string]engine.Values { return &r.Claims },
+		func(r *engine.Request) *map[string]engine.Values { return &r.Principal.Attributes },
+		func(r *engine.Request) *map[string]engine.Values { return &r.Resource.Attributes },
+	}
+)
+
 // diffCandidates lists the cases one removal smaller than c.
 func diffCandidates(c diffCase) []diffCase {
 	var out []diffCase
@@ -680,19 +701,18 @@ func diffCandidates(c diffCase) []diffCase {
 					}
 				}
 			}
-			for _, list := range []*[]policy.Str{&st.Action, &st.NotAction, &st.Resource, &st.NotResource} {
-				for v := range *list {
-					if len(*list) > 1 {
+			for _, field := range diffStmtLists {
+				list := *field(st)
+				for v := range list {
+					if len(list) > 1 {
 						s := *st
-						field := map[*[]policy.Str]*[]policy.Str{&st.Action: &s.Action, &st.NotAction: &s.NotAction,
-							&st.Resource: &s.Resource, &st.NotResource: &s.NotResource}[list]
-						*field = slices.Delete(slices.Clone(*list), v, v+1)
+						*field(&s) = slices.Delete(slices.Clone(list), v, v+1)
 						out = append(out, withStmt(&s))
 					}
 				}
 			}
-			for _, pr := range []**policy.Principal{&st.Principal, &st.NotPrincipal} {
-				p := *pr
+			for _, field := range diffStmtPrincipals {
+				p := *field(st)
 				if p == nil {
 					continue
 				}
@@ -701,11 +721,7 @@ func diffCandidates(c diffCase) []diffCase {
 						p2 := *p
 						p2.Entries = slices.Delete(slices.Clone(p.Entries), k, k+1)
 						s := *st
-						if pr == &st.Principal {
-							s.Principal = &p2
-						} else {
-							s.NotPrincipal = &p2
-						}
+						*field(&s) = &p2
 						out = append(out, withStmt(&s))
 					}
 				}
@@ -718,31 +734,20 @@ func diffCandidates(c diffCase) []diffCase {
 		f(&r)
 		return diffCase{policies: c.policies, req: &r}
 	}
-	for _, m := range []struct {
-		get func(r *engine.Request) *map[string]engine.Values
-	}{
-		{func(r *engine.Request) *map[string]engine.Values { return &r.Context }},
-		{func(r *engine.Request) *map[string]engine.Values { return &r.Claims }},
-		{func(r *engine.Request) *map[string]engine.Values { return &r.Principal.Attributes }},
-		{func(r *engine.Request) *map[string]engine.Values { return &r.Resource.Attributes }},
-	} {
-		for k, vals := range *m.get(c.req) {
-			// Drop one value of a multi-valued key.
+	for _, field := range diffRequestMaps {
+		for k, vals := range *field(c.req) {
+			// Drop one value of a multi-valued key, or the whole key.
 			for i := range vals {
 				out = append(out, withReq(func(r *engine.Request) {
-					mp := maps.Clone(*m.get(r))
-					mp[k] = slices.Delete(slices.Clone(vals), i, i+1)
-					*m.get(r) = mp
+					m := maps.Clone(*field(r))
+					m[k] = slices.Delete(slices.Clone(vals), i, i+1)
+					*field(r) = m
 				}))
 			}
 			out = append(out, withReq(func(r *engine.Request) {
-				mp := map[string]engine.Values{}
-				for k2, v := range *m.get(r) {
-					if k2 != k {
-						mp[k2] = v
-					}
-				}
-				*m.get(r) = mp
+				m := maps.Clone(*field(r))
+				delete(m, k)
+				*field(r) = m
 			}))
 		}
 	}
