@@ -204,7 +204,11 @@ func (p *jsonReader) array(n *node, depth int) bool {
 	}
 	for {
 		p.skipSpace()
-		if p.off < len(p.data) && p.data[p.off] == ']' && n.count > 0 {
+		if p.off >= len(p.data) {
+			p.syntaxf(p.pos(), "unexpected end of input: the list opened at line %d, col %d is not closed with ']'", open.Line, open.Col)
+			return false
+		}
+		if p.data[p.off] == ']' && n.count > 0 {
 			p.syntaxf(p.pos(), "unexpected ']' after ',': remove the trailing comma")
 			return false
 		}

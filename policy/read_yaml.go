@@ -62,19 +62,38 @@ func readYAML(data []byte, rep *reporter) (root node, ok bool) {
 }
 
 // reportYAMLError turns a go.yaml.in/yaml error ("yaml: line 3: did not
-// find expected key") into a syntax finding. The library gives the line but
-// not the column.
+// find expected key") into a syntax finding. The library gives a line but
+// not a column: for its scanner's errors the line of the problem, for its
+// parser's errors the 0-based line where the enclosing block (or the
+// problem) starts, which this corrects to 1-based.
 func reportYAMLError(rep *reporter, err error) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	var pos Pos
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if num, text, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil && n > 0 {
-				pos, msg = Pos{Line: n, Col: 1}, text
+			if n, err := strconv.Atoi(num); err == nil && n >= 0 {
+				if isYAMLParserProblem(text) {
+					n++
+				}
+				if n > 0 {
+					pos, msg = Pos{Line: n, Col: 1}, text
+				}
 			}
 		}
 	}
 	rep.errorf(pos, "", CodeSyntax, "YAML syntax error: %s", msg)
+}
+
+// isYAMLParserProblem reports whether msg is one of the errors of the YAML
+// library's parser (parserc.go), which number lines from 0, rather than of
+// its scanner, which number them from 1.
+func isYAMLParserProblem(msg string) bool {
+	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // yamlConv converts go.yaml.in/yaml nodes into nodes.
