@@ -244,8 +244,9 @@ func (w *jsonWriter) key(k string) {
 	w.b = append(w.b, ": "...)
 }
 
-// str writes s as a JSON string, escaping only what JSON requires (and
-// replacing invalid UTF-8, which a parsed document never holds).
+// str writes s as a JSON string, escaping what JSON requires and U+2028 and
+// U+2029 (as encoding/json does), and replacing invalid UTF-8, which a
+// parsed document never holds.
 func (w *jsonWriter) str(s string) {
 	const hex = "0123456789abcdef"
 	w.b = append(w.b, '"')
@@ -258,13 +259,20 @@ func (w *jsonWriter) str(s string) {
 		}
 		if c >= utf8.RuneSelf {
 			r, size := utf8.DecodeRuneInString(s[i:])
-			if r != utf8.RuneError || size != 1 {
+			switch {
+			case r == utf8.RuneError && size == 1:
+				w.b = append(w.b, s[start:i]...)
+				w.b = append(w.b, `\ufffd`...)
+			case r == '\u2028' || r == '\u2029':
+				// Valid JSON, but not valid JavaScript before ES2019.
+				w.b = append(w.b, s[start:i]...)
+				w.b = append(w.b, `\u202`...)
+				w.b = append(w.b, hex[r&0xf])
+			default:
 				i += size
 				continue
 			}
-			w.b = append(w.b, s[start:i]...)
-			w.b = append(w.b, `\ufffd`...)
-			i++
+			i += size
 			start = i
 			continue
 		}

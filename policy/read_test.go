@@ -192,7 +192,7 @@ func TestYAMLStructure(t *testing.T) {
 		{"list key", "Statement: []\n? [a]\n: 1\n", []string{"2:3 policy.wrong_type "}, false},
 		{"merge key", "base: &b {Effect: Allow}\nStatement:\n  <<: *b\n", []string{"1:1 policy.unknown_element /base", "3:3 policy.missing_element /Statement", "3:3 policy.wrong_type /Statement"}, false},
 		{"alias shared", "Statement:\n  - Effect: Allow\n    Action: &acts [a, b]\n  - Effect: Deny\n    Action: *acts\n", nil, false},
-		{"alias self cycle", "Statement: &s [*s]\n", []string{"1:12 policy.too_deep /Statement/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0", "1:16 policy.wrong_type /Statement/0"}, false},
+		{"alias self cycle", "Statement: &s [*s]\n", []string{"1:12 policy.too_deep /Statement/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0"}, true},
 		{"unknown anchor", "Statement: *nope\n", []string{"0:0 policy.syntax "}, true},
 	}
 	for _, tt := range tests {

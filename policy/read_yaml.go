@@ -49,6 +49,10 @@ func readYAML(data []byte, rep *reporter) (root node, ok bool) {
 	}
 	c := yamlConv{rep: rep, data: data}
 	root = c.convert(&doc, 0)
+	if c.aborted {
+		// Alias expansion was cut off: what was read is incomplete.
+		return node{}, false
+	}
 
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -268,7 +272,7 @@ func (c *yamlConv) key(k *yaml.Node, pos Pos) (string, bool) {
 		return "", false
 	default:
 		c.rep.errorf(pos, c.path.String(), CodeWrongType,
-			"a key must be a string, found %s %s: quote it", yamlTagName(tag), quoteShort(k.Value))
+			"a key must be a string, but YAML reads %s as %s: quote it", quoteShort(k.Value), yamlTagName(tag))
 		return "", false
 	}
 }
@@ -277,17 +281,17 @@ func (c *yamlConv) key(k *yaml.Node, pos Pos) (string, bool) {
 func yamlTagName(tag string) string {
 	switch tag {
 	case "!!int", "!!float":
-		return "the number"
+		return "a number"
 	case "!!bool":
-		return "the boolean"
+		return "a boolean"
 	case "!!null":
-		return "the null"
+		return "null"
 	case "!!timestamp":
-		return "the date"
+		return "a date"
 	case "!!binary":
-		return "the binary value"
+		return "binary data"
 	}
-	return "the value tagged " + tag + ","
+	return "a value tagged " + tag
 }
 
 // scalar converts a scalar by its resolved tag.
