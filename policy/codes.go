@@ -37,4 +37,7 @@ const (
 	// CodeEmptyValue is an empty string where IAM requires text (an
 	// action, a resource, a principal id, a condition key).
 	CodeEmptyValue = "policy.empty_value"
+	// CodeTooManyFindings marks where Parse stopped reporting, after a
+	// thousand findings in one document.
+	CodeTooManyFindings = "policy.too_many_findings"
 )

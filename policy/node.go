@@ -127,14 +127,35 @@ func childPath(parent, key string) string { return parent + "/" + escapePointer(
 // indexPath is the pointer of element i under the list at parent.
 func indexPath(parent string, i int) string { return parent + "/" + strconv.Itoa(i) }
 
+// maxFindings bounds the findings reported for one document: past it, one
+// more finding says that the rest were left out. A hostile 1 MiB document
+// could otherwise yield hundreds of thousands.
+const maxFindings = 1000
+
 // reporter collects findings for one file.
 type reporter struct {
-	file string
-	fs   Findings
+	file   string
+	fs     Findings
+	capped bool // maxFindings was reached
 }
 
 // errorf records an error finding.
 func (r *reporter) errorf(pos Pos, pointer, code, format string, args ...any) {
+	if len(r.fs) >= maxFindings {
+		if !r.capped {
+			r.capped = true
+			r.fs = append(r.fs, Finding{
+				Severity: SeverityError,
+				Code:     CodeTooManyFindings,
+				File:     r.file,
+				Line:     pos.Line,
+				Col:      pos.Col,
+				Pointer:  pointer,
+				Message:  fmt.Sprintf("more than %d problems: the rest, from here on, are not reported; fix these first", maxFindings),
+			})
+		}
+		return
+	}
 	msg := format
 	if len(args) > 0 {
 		msg = fmt.Sprintf(format, args...)

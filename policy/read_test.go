@@ -244,3 +244,23 @@ func TestYAMLBillionLaughs(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// TestLineIndex checks the conversion of YAML's character columns to byte
+// columns, across all of YAML's line breaks and past the index's marks.
+func TestLineIndex(t *testing.T) {
+	long := strings.Repeat("é", 200) + "x"
+	data := "ab\ncé d\r\nx\ry\u0085é z\u2028" + long
+	li := newLineIndex([]byte(data))
+	tests := []struct{ line, col, want int }{
+		{1, 1, 1}, {1, 2, 2},
+		{2, 1, 1}, {2, 2, 2}, {2, 3, 4}, {2, 4, 5},
+		{3, 1, 1}, {4, 1, 1},
+		{5, 1, 1}, {5, 2, 3}, {5, 3, 4},
+		{6, 1, 1}, {6, 64, 127}, {6, 65, 129}, {6, 200, 399}, {6, 201, 401},
+	}
+	for _, tt := range tests {
+		if got := li.byteCol(tt.line, tt.col); got != tt.want {
+			t.Errorf("byteCol(%d, %d) = %d, want %d", tt.line, tt.col, got, tt.want)
+		}
+	}
+}

@@ -104,7 +104,7 @@ func isYAMLParserProblem(msg string) bool {
 type yamlConv struct {
 	rep   *reporter
 	data  []byte
-	lines []int // offsets of line starts, built on first use
+	lines *lineIndex // built on first use
 	path  pathStack
 
 	aliasDepth int  // > 0 while expanding an alias
@@ -119,42 +119,112 @@ func (c *yamlConv) pos(y *yaml.Node) Pos {
 		return Pos{}
 	}
 	if c.lines == nil {
-		c.lines = yamlLineStarts(c.data)
+		c.lines = newLineIndex(c.data)
 	}
-	if y.Line > len(c.lines) {
-		return Pos{Line: y.Line, Col: y.Column}
-	}
-	start := c.lines[y.Line-1]
-	off := start
-	for i := 1; i < y.Column && off < len(c.data); i++ {
-		_, size := utf8.DecodeRune(c.data[off:])
-		off += size
-	}
-	return Pos{Line: y.Line, Col: off - start + 1}
+	return Pos{Line: y.Line, Col: c.lines.byteCol(y.Line, y.Column)}
 }
 
-// yamlLineStarts returns the offset of each line's first byte, breaking
-// lines where YAML does: LF, CR, CR LF, NEL, LS and PS.
-func yamlLineStarts(b []byte) []int {
-	starts := []int{0}
+// lineIndex converts 1-based (line, character column) positions to byte
+// columns in constant time for ASCII text and in at most charMark steps
+// otherwise, so that a document written on one long line is not read in
+// quadratic time.
+type lineIndex struct {
+	data   []byte
+	starts []int // offset of each line's first byte
+	ascii  []int // length of each line's all-ASCII prefix
+	// marks holds, for lines with non-ASCII text, the byte offset (from
+	// the line start) of every charMark-th character; built on first use.
+	marks map[int][]int
+}
+
+const charMark = 64
+
+// newLineIndex indexes the lines of b, breaking them where YAML does: LF,
+// CR, CR LF, NEL, LS and PS.
+func newLineIndex(b []byte) *lineIndex {
+	li := &lineIndex{data: b, starts: []int{0}}
+	asciiOpen := true // still in the current line's ASCII prefix
+	newLine := func(next int) {
+		if asciiOpen {
+			li.ascii = append(li.ascii, next-li.starts[len(li.starts)-1])
+		}
+		li.starts = append(li.starts, next)
+		asciiOpen = true
+	}
 	for i := 0; i < len(b); i++ {
 		switch {
 		case b[i] == '\n':
-			starts = append(starts, i+1)
+			newLine(i + 1)
 		case b[i] == '\r':
 			if i+1 < len(b) && b[i+1] == '\n' {
 				i++
 			}
-			starts = append(starts, i+1)
+			newLine(i + 1)
 		case b[i] == 0xC2 && i+1 < len(b) && b[i+1] == 0x85: // NEL
+			if asciiOpen {
+				li.ascii = append(li.ascii, i-li.starts[len(li.starts)-1])
+				asciiOpen = false
+			}
 			i++
-			starts = append(starts, i+1)
+			li.starts = append(li.starts, i+1)
+			asciiOpen = true
 		case b[i] == 0xE2 && i+2 < len(b) && b[i+1] == 0x80 && (b[i+2] == 0xA8 || b[i+2] == 0xA9): // LS, PS
+			if asciiOpen {
+				li.ascii = append(li.ascii, i-li.starts[len(li.starts)-1])
+				asciiOpen = false
+			}
 			i += 2
-			starts = append(starts, i+1)
+			li.starts = append(li.starts, i+1)
+			asciiOpen = true
+		case b[i] >= utf8.RuneSelf && asciiOpen:
+			li.ascii = append(li.ascii, i-li.starts[len(li.starts)-1])
+			asciiOpen = false
 		}
 	}
-	return starts
+	if asciiOpen {
+		li.ascii = append(li.ascii, len(b)-li.starts[len(li.starts)-1])
+	}
+	return li
+}
+
+// byteCol returns the 1-based byte column of the col-th character of line.
+func (li *lineIndex) byteCol(line, col int) int {
+	if line > len(li.starts) || col <= 1 {
+		return col
+	}
+	i := line - 1
+	skip := col - 1 // characters before the one wanted
+	if skip <= li.ascii[i] {
+		return col
+	}
+	start, end := li.starts[i], len(li.data)
+	if i+1 < len(li.starts) {
+		end = li.starts[i+1]
+	}
+	marks, ok := li.marks[i]
+	if !ok {
+		for off, n := start, 0; off < end; n++ {
+			if n%charMark == 0 {
+				marks = append(marks, off-start)
+			}
+			_, size := utf8.DecodeRune(li.data[off:end])
+			off += size
+		}
+		if li.marks == nil {
+			li.marks = map[int][]int{}
+		}
+		li.marks[i] = marks
+	}
+	m := min(skip/charMark, len(marks)-1)
+	if m < 0 {
+		return col
+	}
+	off := start + marks[m]
+	for n := m * charMark; n < skip && off < end; n++ {
+		_, size := utf8.DecodeRune(li.data[off:end])
+		off += size
+	}
+	return off - start + 1
 }
 
 // convert converts y, which is nested in depth arrays and objects.
