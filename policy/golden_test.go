@@ -11,7 +11,21 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+// The -update flag rewrites golden files. It is registered here only when no
+// other test file of the package has registered it already (package-level
+// flag.Bool calls run before init functions), so that the package's golden
+// tests share one flag.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files under testdata/")
+	}
+}
+
+// updating reports whether the tests run with -update.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 // maxGoldenLines is the longest canonical JSON a golden file holds in full;
 // a longer one is recorded by its size and hash.
@@ -48,7 +62,7 @@ func TestParseGolden(t *testing.T) {
 			}
 			got := renderGolden(t, doc, fs)
 			golden := path + ".golden"
-			if *update {
+			if updating() {
 				if err := os.WriteFile(golden, got, 0o644); err != nil {
 					t.Fatal(err)
 				}
