@@ -11,12 +11,19 @@ import (
 // The format is YAML when file ends in .yaml or .yml, JSON when it ends in
 // .json, and otherwise JSON if the first non-space byte is '{'.
 //
+// JSON is read strictly (RFC 8259): no comments, trailing commas or single
+// quotes, numbers kept as written. YAML has the same structure, with YAML's
+// types: a bare 10 or true is a number or boolean, a quoted "10" a string,
+// an unquoted date a string; keys must be strings; anchors and aliases are
+// expanded within a bound; a file holds one document. Columns count bytes.
+//
 // All structural problems are reported at once, sorted: syntax errors,
 // duplicate keys, wrong types, unknown elements, a bad Effect, an unknown
 // condition operator, and exceeded limits (limits.go). Each finding has the
 // file, line, column, JSON pointer and a stable code. The returned document
 // is nil only when the input is not a JSON/YAML object at all; otherwise it
-// holds every element that could be read.
+// holds every element that could be read. After a thousand findings the
+// rest are summed up in one policy.too_many_findings.
 func Parse(file string, data []byte) (*Document, Findings) {
 	rep := &reporter{file: file}
 	doc := parse(file, data, rep)
