@@ -1,0 +1,89 @@
+package policy
+
+// condition checks one (operator, key) test: its key, that it has values,
+// and that each value has the format its operator family compares.
+//
+// A value holding a policy variable (under Version 2012-10-17) is checked
+// only for the variable's syntax: its format is known only once the variable
+// is substituted at evaluation time.
+func (v *validator) condition(c *Condition) {
+	if c.Op.Base == OpUnknown {
+		return // Parse reported the unknown operator.
+	}
+	op := opName(c)
+	v.lintConditionKey(c, op)
+	v.lintOperator(c, op)
+	if len(c.Values) == 0 {
+		v.error(codeEmptyCondition, c.Key.Pos, keyPath(c),
+			"%s on %s has no values, so it can never be evaluated: give at least one value, or remove the key",
+			op, quote(c.Key.Value))
+		return
+	}
+	for _, val := range c.Values {
+		hasVars, ok := v.template(val, op+" value")
+		if !ok || hasVars {
+			continue
+		}
+		v.conditionValue(c, op, val)
+	}
+}
+
+// opName returns a condition's operator as written, or its canonical name
+// when it was built without one.
+func opName(c *Condition) string {
+	if c.Operator.Value != "" {
+		return c.Operator.Value
+	}
+	return c.Op.String()
+}
+
+// keyPath returns the pointer of a condition's key.
+func keyPath(c *Condition) string { return strPath(c.Key, "Condition") }
+
+// conditionValue checks a value's format against its operator's family.
+func (v *validator) conditionValue(c *Condition, op string, val Str) {
+	at, ptr := val.Pos, strPath(val, "Condition")
+	switch c.Op.Base.Family() {
+	case FamilyNumeric:
+		if _, err := ParseNumber(val.Value); err != nil {
+			v.error(codeBadNumber, at, ptr,
+				"%s value %s is not a number (%s): write an integer or decimal such as \"10\" or \"2.5\"",
+				op, quote(val.Value), err)
+		}
+	case FamilyDate:
+		if _, err := ParseDate(val.Value); err != nil {
+			v.error(codeBadDate, at, ptr,
+				"%s value %s is not a date (%s): write an ISO 8601 date or time such as \"2020-01-31\" or \"2020-01-31T10:30:00Z\", or epoch seconds such as \"1580466600\"",
+				op, quote(val.Value), err)
+		}
+	case FamilyBool:
+		if _, err := ParseBool(val.Value); err != nil {
+			v.error(codeBadBool, at, ptr,
+				"%s value %s is not a boolean: write \"true\" or \"false\"", op, quote(val.Value))
+		}
+	case FamilyNull:
+		if _, err := ParseBool(val.Value); err != nil {
+			v.error(codeBadBool, at, ptr,
+				"%s value %s is not a boolean: write \"true\" (the key must be absent) or \"false\" (the key must be present)",
+				op, quote(val.Value))
+		}
+	case FamilyBinary:
+		if _, err := ParseBinary(val.Value); err != nil {
+			v.error(codeBadBinary, at, ptr,
+				"%s value %s is not base64 (%s): give the bytes in standard base64, such as \"QmluYXJ5VmFsdWU=\"",
+				op, quote(val.Value), err)
+		}
+	case FamilyIP:
+		if _, err := ParseIP(val.Value); err != nil {
+			v.error(codeBadCIDR, at, ptr,
+				"%s value %s is not an IP address or CIDR block (%s): write one such as \"203.0.113.0/24\", \"203.0.113.7\" or \"2001:db8::/32\"",
+				op, quote(val.Value), err)
+		}
+	case FamilyArn:
+		if _, err := SplitARN(val.Value); err != nil {
+			v.error(codeBadARN, at, ptr,
+				"%s value %s is not an ARN (%s): write all six parts, \"arn:partition:service:region:account:resource\"; a part may be empty or a wildcard, as in \"arn:aws:iam::*:role/*\"",
+				op, quote(val.Value), err)
+		}
+	}
+}
