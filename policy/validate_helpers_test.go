@@ -50,8 +50,12 @@ func tAnyone() *Principal { return &Principal{Any: true} }
 // allow and deny are statements with the given effect; they get Action
 // "s3:GetObject" and Resource "arn:aws:s3:::b/k" unless the test changes
 // them.
-func tAllow() *Statement { return &Statement{Effect: Allow, Action: tList("s3:GetObject"), Resource: tList("arn:aws:s3:::b/k")} }
-func tDeny() *Statement  { return &Statement{Effect: Deny, Action: tList("s3:GetObject"), Resource: tList("arn:aws:s3:::b/k")} }
+func tAllow() *Statement {
+	return &Statement{Effect: Allow, Action: tList("s3:GetObject"), Resource: tList("arn:aws:s3:::b/k")}
+}
+func tDeny() *Statement {
+	return &Statement{Effect: Deny, Action: tList("s3:GetObject"), Resource: tList("arn:aws:s3:::b/k")}
+}
 
 // doc2012 makes a Version 2012-10-17 document of sts.
 func tDoc(sts ...*Statement) *Document { return tDocV(Version2012, sts...) }

@@ -286,8 +286,8 @@ func TestValidateNeverPanics(t *testing.T) {
 			Conditions: []*Condition{nil, {}, {Op: Operator{Base: OpNull, Set: ForAllValues}}, {Op: Operator{Base: opCount + 3}}},
 		}}},
 		{Version: Version2012, Statements: []*Statement{{
-			Effect:   Allow,
-			Resource: []Str{{Value: "${"}, {Value: "${}"}, {Value: "$"}, {Value: "${a,"}, {Value: "${ }"}},
+			Effect:    Allow,
+			Resource:  []Str{{Value: "${"}, {Value: "${}"}, {Value: "$"}, {Value: "${a,"}, {Value: "${ }"}},
 			Principal: &Principal{Entries: []PrincipalEntry{{Type: Str{Value: "User"}, IDs: []Str{{}, {Value: "${x"}}}}},
 			Conditions: []*Condition{
 				{Op: Operator{Base: OpDateEquals}, Values: []Str{{}, {Value: "-"}, {Value: "9999999999999999999999"}, {Value: "2020-01-01T00:00:00+99:99"}}},
