@@ -1,11 +1,16 @@
 package policy
 
+import "strings"
+
 // condition checks one (operator, key) test: its key, that it has values,
 // and that each value has the format its operator family compares.
 //
-// A value holding a policy variable (under Version 2012-10-17) is checked
-// only for the variable's syntax: its format is known only once the variable
-// is substituted at evaluation time.
+// Policy variables are substituted in the values of String and Arn
+// operators only (docs/semantics.md; IAM documents variables for string and
+// ARN comparisons). There a value holding a variable (under Version
+// 2012-10-17) is checked only for the variable's syntax: its format is known
+// once the variable is substituted at evaluation time. In the other families
+// "${...}" is literal text, which fails their format check.
 func (v *validator) condition(c *Condition) {
 	if c.Op.Base == OpUnknown {
 		return // Parse reported the unknown operator.
@@ -19,13 +24,24 @@ func (v *validator) condition(c *Condition) {
 			op, quote(c.Key.Value))
 		return
 	}
+	fam := c.Op.Base.Family()
 	for _, val := range c.Values {
-		hasVars, ok := v.template(val, op+" value")
-		if !ok || hasVars {
-			continue
+		if fam == FamilyString || fam == FamilyArn {
+			hasVars, ok := v.template(val, op+" value")
+			if !ok || hasVars {
+				continue
+			}
 		}
 		v.conditionValue(c, op, val)
 	}
+}
+
+// varHint explains why a value with "${" failed a format check.
+func varHint(val string) string {
+	if !strings.Contains(val, "${") {
+		return ""
+	}
+	return "; policy variables are substituted only in String and Arn operators"
 }
 
 // opName returns a condition's operator as written, or its canonical name
@@ -47,37 +63,37 @@ func (v *validator) conditionValue(c *Condition, op string, val Str) {
 	case FamilyNumeric:
 		if _, err := ParseNumber(val.Value); err != nil {
 			v.error(codeBadNumber, at, ptr,
-				"%s value %s is not a number (%s): write an integer or decimal such as \"10\" or \"2.5\"",
-				op, quote(val.Value), err)
+				"%s value %s is not a number (%s%s): write an integer or decimal such as \"10\" or \"2.5\"",
+				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyDate:
 		if _, err := ParseDate(val.Value); err != nil {
 			v.error(codeBadDate, at, ptr,
-				"%s value %s is not a date (%s): write an ISO 8601 date or time such as \"2020-01-31\" or \"2020-01-31T10:30:00Z\", or epoch seconds such as \"1580466600\"",
-				op, quote(val.Value), err)
+				"%s value %s is not a date (%s%s): write an ISO 8601 date or time such as \"2020-01-31\" or \"2020-01-31T10:30:00Z\", or epoch seconds such as \"1580466600\"",
+				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyBool:
 		if _, err := ParseBool(val.Value); err != nil {
 			v.error(codeBadBool, at, ptr,
-				"%s value %s is not a boolean: write \"true\" or \"false\"", op, quote(val.Value))
+				"%s value %s is not a boolean%s: write \"true\" or \"false\"", op, quote(val.Value), varHint(val.Value))
 		}
 	case FamilyNull:
 		if _, err := ParseBool(val.Value); err != nil {
 			v.error(codeBadBool, at, ptr,
-				"%s value %s is not a boolean: write \"true\" (the key must be absent) or \"false\" (the key must be present)",
-				op, quote(val.Value))
+				"%s value %s is not a boolean%s: write \"true\" (the key must be absent) or \"false\" (the key must be present)",
+				op, quote(val.Value), varHint(val.Value))
 		}
 	case FamilyBinary:
 		if _, err := ParseBinary(val.Value); err != nil {
 			v.error(codeBadBinary, at, ptr,
-				"%s value %s is not base64 (%s): give the bytes in standard base64, such as \"QmluYXJ5VmFsdWU=\"",
-				op, quote(val.Value), err)
+				"%s value %s is not base64 (%s%s): give the bytes in standard base64, such as \"QmluYXJ5VmFsdWU=\"",
+				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyIP:
 		if _, err := ParseIP(val.Value); err != nil {
 			v.error(codeBadCIDR, at, ptr,
-				"%s value %s is not an IP address or CIDR block (%s): write one such as \"203.0.113.0/24\", \"203.0.113.7\" or \"2001:db8::/32\"",
-				op, quote(val.Value), err)
+				"%s value %s is not an IP address or CIDR block (%s%s): write one such as \"203.0.113.0/24\", \"203.0.113.7\" or \"2001:db8::/32\"",
+				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyArn:
 		if _, err := SplitARN(val.Value); err != nil {

@@ -165,16 +165,23 @@ func TestValidateErrors(t *testing.T) {
 			st.Conditions = []*Condition{tCond("StringEquals", "aws:username")}
 		})), []string{"policy.empty_condition@" + st0 + "/Condition/StringEquals/aws:username"}},
 
-		// A value holding a variable is checked when it is substituted, not
-		// before; under 2008-10-17 the same text is literal.
-		{"variable skips format check", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
-			st.Conditions = []*Condition{tCond("NumericLessThan", "s3:max-keys", "${principal:limit}"), tCond("IpAddress", "aws:SourceIp", "${principal:net}")}
+		// Variables are substituted in String and ARN condition values
+		// (docs/semantics.md): such a value is checked once substituted.
+		// Elsewhere, and under 2008-10-17, "${...}" is literal text.
+		{"variable skips arn format check", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
+			st.Conditions = []*Condition{tCond("ArnLike", "aws:SourceArn", "${principal:arn}")}
 		})), nil},
-		{"literal variable checked under 2008", KindIdentity, tDocV(Version2008, tWith(tAllow(), func(st *Statement) {
-			st.Conditions = []*Condition{tCond("NumericLessThan", "s3:max-keys", "${principal:limit}")}
+		{"literal variable in arn under 2008", KindIdentity, tDocV(Version2008, tWith(tAllow(), func(st *Statement) {
+			st.Conditions = []*Condition{tCond("ArnLike", "aws:SourceArn", "${principal:arn}")}
+		})), []string{
+			"policy.bad_arn@" + st0 + "/Condition/ArnLike/aws:SourceArn/0",
+			"policy.variables_ignored@" + st0 + "/Condition/ArnLike/aws:SourceArn/0",
+		}},
+		{"no variables in numeric or ip values", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
+			st.Conditions = []*Condition{tCond("NumericLessThan", "s3:max-keys", "${principal:limit}"), tCond("IpAddress", "aws:SourceIp", "${principal:net}")}
 		})), []string{
 			"policy.bad_number@" + st0 + "/Condition/NumericLessThan/s3:max-keys/0",
-			"policy.variables_ignored@" + st0 + "/Condition/NumericLessThan/s3:max-keys/0",
+			"policy.bad_cidr@" + st0 + "/Condition/IpAddress/aws:SourceIp/0",
 		}},
 		// "IfExists" combines with ForAllValues/ForAnyValue.
 		{"set qualifier with IfExists ok", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
@@ -263,6 +270,9 @@ func TestValidateMessages(t *testing.T) {
 			st.Conditions = []*Condition{tCond("DateLessThan", "aws:CurrentTime", "2021-02-29")}
 		})), KindIdentity, "has no day 29"},
 		{tDocV("", tWith(tAllow(), func(st *Statement) { st.Resource = tList("x/${aws:username}") })), KindIdentity, `add "Version": "2012-10-17"`},
+		{tDoc(tWith(tAllow(), func(st *Statement) {
+			st.Conditions = []*Condition{tCond("DateLessThan", "aws:CurrentTime", "${jwt:exp}")}
+		})), KindIdentity, "substituted only in String and Arn operators"},
 	}
 	for _, tt := range tests {
 		fs := Validate(tt.doc, tt.kind)
