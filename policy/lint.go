@@ -72,12 +72,30 @@ func (v *validator) neverMatches(st *Statement) {
 			report(r.Pos, strPath(r, "NotResource"), "NotResource \"*\" excludes every resource")
 		}
 	}
-	if p := st.NotPrincipal; p != nil && p.Any {
+	if p := st.NotPrincipal; p != nil && matchesAnyone(p) {
 		report(p.Pos, principalPath(st, p, "NotPrincipal"), "NotPrincipal \"*\" excludes every principal")
 	}
 	if p := st.Principal; p != nil && !p.Any && principalIDCount(p) == 0 {
 		report(p.Pos, principalPath(st, p, "Principal"), "its Principal names no principal")
 	}
+}
+
+// matchesAnyone reports whether p is "*" or has the entry {"AWS": "*"},
+// which also matches anyone (docs/semantics.md, as in IAM).
+func matchesAnyone(p *Principal) bool {
+	if p.Any {
+		return true
+	}
+	for _, e := range p.Entries {
+		if e.Type.Value == "AWS" {
+			for _, id := range e.IDs {
+				if id.Value == "*" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func effectVerb(e Effect) string {

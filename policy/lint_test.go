@@ -65,6 +65,8 @@ func TestValidateWarnings(t *testing.T) {
 			[]string{"policy.never_matches@" + st0 + "/NotResource/0"}},
 		{"notprincipal star", KindResource, tDoc(tWith(tDeny(), func(st *Statement) { st.NotPrincipal = tAnyone() })),
 			[]string{"policy.never_matches@" + st0 + "/NotPrincipal"}},
+		{"notprincipal AWS star", KindResource, tDoc(tWith(tDeny(), func(st *Statement) { st.NotPrincipal = tPrincipal("AWS", "*") })),
+			[]string{"policy.never_matches@" + st0 + "/NotPrincipal"}},
 		{"principal names nobody", KindResource, tDoc(tWith(tAllow(), func(st *Statement) { st.Principal = tPrincipal("User", []string{}) })),
 			[]string{"policy.never_matches@" + st0 + "/Principal"}},
 		// Null true means the key is absent; an operator without IfExists
