@@ -20,21 +20,21 @@ func (v *validator) lintStatement(st *Statement) {
 // lintAllow warns about Allow statements that grant far more than they seem to.
 func (v *validator) lintAllow(st *Statement) {
 	if hasStar(st.Action) && hasStar(st.Resource) && len(st.Conditions) == 0 {
-		v.warn(codeAllowAll, st.Pos, st.Path,
+		v.warn(CodeAllowAll, st.Pos, st.Path,
 			"statement allows every action on every resource with no condition, which is full administrator access: list only the actions and resources needed, or add a condition")
 	}
 	if st.NotAction != nil {
 		pos, ptr := listLoc(st, "NotAction", st.NotAction)
-		v.warn(codeAllowNotAction, pos, ptr,
+		v.warn(CodeAllowNotAction, pos, ptr,
 			"Allow with NotAction allows every action except those listed, including every other service's actions and actions added later: list the allowed actions in Action, or use NotAction in a Deny statement")
 	}
 	if st.NotResource != nil {
 		pos, ptr := listLoc(st, "NotResource", st.NotResource)
-		v.warn(codeAllowNotResource, pos, ptr,
+		v.warn(CodeAllowNotResource, pos, ptr,
 			"Allow with NotResource allows every resource except those listed, including resources created later: list the allowed resources in Resource, or use NotResource in a Deny statement")
 	}
 	if st.NotPrincipal != nil {
-		v.warn(codeAllowNotPrincipal, st.NotPrincipal.Pos, principalPath(st, st.NotPrincipal, "NotPrincipal"),
+		v.warn(CodeAllowNotPrincipal, st.NotPrincipal.Pos, principalPath(st, st.NotPrincipal, "NotPrincipal"),
 			"Allow with NotPrincipal allows everyone except those listed, anonymous callers included: name the allowed principals in Principal instead")
 	}
 }
@@ -53,7 +53,7 @@ func hasStar(list []Str) bool {
 // It keeps to cases that can be shown from the statement alone.
 func (v *validator) neverMatches(st *Statement) {
 	report := func(pos Pos, ptr, why string) {
-		v.warn(codeNeverMatches, pos, ptr, "statement can never match: %s, so it %s nothing: %s",
+		v.warn(CodeNeverMatches, pos, ptr, "statement can never match: %s, so it %s nothing: %s",
 			why, effectVerb(st.Effect), "fix or remove it")
 	}
 	if st.Action != nil && len(st.Action) == 0 {
@@ -122,12 +122,12 @@ func (v *validator) lintOperator(c *Condition, op string) {
 	at, ptr := c.Key.Pos, keyPath(c)
 	switch {
 	case c.Op.Set != SetNone && c.Op.Base == OpNull:
-		v.warn(codeNullWithSetQualifier, at, ptr,
+		v.warn(CodeNullSetQualifier, at, ptr,
 			"%s: Null tests only whether %s is present, so the %s: qualifier has nothing to range over: write \"Null\"",
 			op, quote(c.Key.Value), c.Op.Set)
 	case c.Op.Set == ForAnyValue && c.Op.Base.Negated():
 		all := Operator{Base: c.Op.Base, Set: ForAllValues, IfExists: c.Op.IfExists}
-		v.warn(codeForAnyValueNegated, at, ptr,
+		v.warn(CodeForAnyValueNegated, at, ptr,
 			"%s on %s is true as soon as one of the request's values is not listed, which is almost always: to require that none of its values is listed, write %q",
 			op, quote(c.Key.Value), all.String())
 	}
@@ -138,7 +138,7 @@ func (v *validator) lintOperator(c *Condition, op string) {
 			if c.Op.Set == ForAllValues {
 				extra = ", and ForAllValues makes the condition true when the key is absent"
 			}
-			v.warn(codeSingleValuedSet, at, ptr,
+			v.warn(CodeSingleValuedSet, at, ptr,
 				"%s has a single value, so %s: adds nothing%s: write %q",
 				quote(canon), c.Op.Set, extra, plain.String())
 		}
@@ -209,7 +209,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 				}
 			}
 			if !guarded {
-				v.warn(codeForAllValuesMissing, c.Key.Pos, keyPath(c),
+				v.warn(CodeForAllValuesMissingKey, c.Key.Pos, keyPath(c),
 					"%s on %s is true when the request does not carry the key, so this Allow also allows requests without it: add \"Null\": {%q: \"false\"} to the condition",
 					opName(c), quote(c.Key.Value), c.Key.Value)
 			}
@@ -219,7 +219,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 		if nullValue(c, true) {
 			for _, o := range conds {
 				if o != c && strings.EqualFold(o.Key.Value, c.Key.Value) && requiresPresence(o.Op) {
-					v.warn(codeNeverMatches, c.Key.Pos, keyPath(c),
+					v.warn(CodeNeverMatches, c.Key.Pos, keyPath(c),
 						"statement can never match: Null requires %s to be absent, but %s requires it to be present, so it %s nothing: fix or remove one of them",
 						quote(c.Key.Value), opName(o), effectVerb(st.Effect))
 					break
@@ -230,7 +230,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 		// common.
 		for _, o := range conds[i+1:] {
 			if disjointEquals(c, o) {
-				v.warn(codeNeverMatches, o.Key.Pos, keyPath(o),
+				v.warn(CodeNeverMatches, o.Key.Pos, keyPath(o),
 					"statement can never match: %s has a single value, which cannot be both one of %s (%s) and one of %s (%s), so it %s nothing: fix or remove one of them",
 					quote(c.Key.Value), listText(c.Values), opName(c), listText(o.Values), opName(o), effectVerb(st.Effect))
 			}

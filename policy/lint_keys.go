@@ -18,17 +18,17 @@ func (v *validator) lintConditionKey(c *Condition, op string) {
 	k := c.Key.Value
 	at, ptr := c.Key.Pos, keyPath(c)
 	if fix, bad := keyWhitespace(k); bad {
-		v.warn(codeKeyWhitespace, at, ptr,
+		v.warn(CodeKeyWhitespace, at, ptr,
 			"condition key %s contains whitespace, so it names a different key than %s: remove the whitespace",
 			quote(k), quote(fix))
 		k = fix
 	}
 	if fix := suggestKey(k); fix != "" {
-		v.warn(codeMisspeltKey, at, ptr,
+		v.warn(CodeMisspeltKey, at, ptr,
 			"condition key %s is not a key gatehouse fills: did you mean %s?", quote(k), quote(fix))
 	}
 	if strings.EqualFold(k, cognitoIdentitySub) {
-		v.warn(codeConfusableVariable, at, ptr,
+		v.warn(CodeConfusableVariable, at, ptr,
 			"condition key %s is the Cognito identity pool's identity id (such as \"us-east-1:0a1b…\"), not the \"sub\" claim of a user pool token: to test the token's subject, use \"jwt:sub\"",
 			quote(c.Key.Value))
 	}
@@ -40,17 +40,17 @@ func (v *validator) lintVariable(s Str, elem string, part Part) {
 	if body := rawVarBody(s.Value, part); body != "" {
 		rawKey, _, hasDefault := strings.Cut(body, ",")
 		if startsWithSpace(rawKey) || (!hasDefault && endsWithSpace(rawKey)) {
-			v.warn(codeKeyWhitespace, at, ptr,
+			v.warn(CodeKeyWhitespace, at, ptr,
 				"policy variable ${%s} in %s has whitespace around its key: write ${%s}",
 				body, elem, strings.TrimSpace(body))
 		}
 	}
 	if fix := suggestKey(part.Text); fix != "" {
-		v.warn(codeMisspeltKey, at, ptr,
+		v.warn(CodeMisspeltKey, at, ptr,
 			"policy variable ${%s} in %s is not a key gatehouse fills: did you mean ${%s}?", part.Text, elem, fix)
 	}
 	if strings.EqualFold(part.Text, cognitoIdentitySub) {
-		v.warn(codeConfusableVariable, at, ptr,
+		v.warn(CodeConfusableVariable, at, ptr,
 			"${%s} in %s is the Cognito identity pool's identity id (such as \"us-east-1:0a1b…\"), not the \"sub\" claim of a user pool token: for the token's subject, write ${jwt:sub}",
 			part.Text, elem)
 	}

@@ -34,7 +34,7 @@ func Validate(d *Document, kind Kind) Findings {
 			if first.SidPos.IsValid() {
 				where += fmt.Sprintf(" (line %d)", first.SidPos.Line)
 			}
-			v.warn(codeDuplicateSid, st.SidPos, st.Path+"/Sid",
+			v.warn(CodeDuplicateSid, st.SidPos, st.Path+"/Sid",
 				"Sid %s is also used by %s: give each statement a unique Sid, so that decisions and explanations name one statement", quote(st.Sid), where)
 		} else {
 			sids[st.Sid] = st
@@ -79,7 +79,7 @@ func (v *validator) version() {
 	case "", Version2012, Version2008:
 		return
 	}
-	v.error(codeBadVersion, v.d.VersionPos, "/Version",
+	v.error(CodeBadVersion, v.d.VersionPos, "/Version",
 		"Version %s is not a policy language version: use %q (the current version; %q is the only other one)",
 		quote(v.d.Version), Version2012, Version2008)
 }
@@ -126,10 +126,10 @@ func (v *validator) structure(st *Statement) {
 	switch {
 	case st.Action != nil && st.NotAction != nil:
 		pos, ptr := listLoc(st, "NotAction", st.NotAction)
-		v.error(codeActionAndNotAction, pos, ptr,
+		v.error(CodeActionAndNotAction, pos, ptr,
 			"statement has both Action and NotAction: keep one of them (a statement names the actions it applies to, or the actions it does not)")
 	case st.Action == nil && st.NotAction == nil:
-		v.error(codeNoAction, st.Pos, st.Path,
+		v.error(CodeNoAction, st.Pos, st.Path,
 			"statement has neither Action nor NotAction: add \"Action\" with the actions it applies to (\"*\" for all)")
 	}
 
@@ -137,20 +137,20 @@ func (v *validator) structure(st *Statement) {
 	switch {
 	case st.Resource != nil && st.NotResource != nil:
 		pos, ptr := listLoc(st, "NotResource", st.NotResource)
-		v.error(codeResourceAndNotResource, pos, ptr,
+		v.error(CodeResourceAndNotResource, pos, ptr,
 			"statement has both Resource and NotResource: keep one of them")
 	case st.Resource == nil && st.NotResource == nil && known && !required:
 		// In resource and trust policies Resource is optional: absent, it
 		// means the resource (or role) the policy is attached to. Identity,
 		// boundary and session policies have nothing to default to, and IAM
 		// rejects a statement without Resource or NotResource there.
-		v.error(codeNoResource, st.Pos, st.Path,
+		v.error(CodeNoResource, st.Pos, st.Path,
 			"statement has neither Resource nor NotResource, which %s policy requires: add \"Resource\" with the resources it applies to (\"*\" for all)",
 			article(v.kind))
 	}
 
 	if st.Principal != nil && st.NotPrincipal != nil {
-		v.error(codePrincipalAndNot, st.NotPrincipal.Pos, st.NotPrincipal.Path,
+		v.error(CodePrincipalAndNotPrincipal, st.NotPrincipal.Pos, st.NotPrincipal.Path,
 			"statement has both Principal and NotPrincipal: keep one of them")
 	}
 	if !known {
@@ -158,7 +158,7 @@ func (v *validator) structure(st *Statement) {
 	}
 	if required {
 		if st.Principal == nil && st.NotPrincipal == nil {
-			v.error(codeMissingPrincipal, st.Pos, st.Path,
+			v.error(CodeMissingPrincipal, st.Pos, st.Path,
 				"statement of %s policy has no Principal: add \"Principal\" naming whom it applies to (\"*\" for everyone)",
 				article(v.kind))
 		}
@@ -171,7 +171,7 @@ func (v *validator) structure(st *Statement) {
 		if p.p == nil {
 			continue
 		}
-		v.error(codePrincipalNotAllowed, p.p.Pos, principalPath(st, p.p, p.name),
+		v.error(CodePrincipalNotAllowed, p.p.Pos, principalPath(st, p.p, p.name),
 			"%s is not allowed in %s policy, which applies to whoever it is attached to: remove it, or check the file as a resource or trust policy (--kind resource)",
 			p.name, article(v.kind))
 	}
@@ -232,7 +232,7 @@ func (v *validator) action(a Str, elem string) {
 	default:
 		return
 	}
-	v.error(codeBadAction, a.Pos, strPath(a, elem), "%s %s %s", elem, quote(s), msg)
+	v.error(CodeBadAction, a.Pos, strPath(a, elem), "%s %s %s", elem, quote(s), msg)
 }
 
 // strPath returns the element's pointer, or the element name when it was
@@ -257,12 +257,12 @@ func (v *validator) principal(p *Principal, elem string) {
 			if fix := suggestPrincipalType(t); fix != "" {
 				hint = fmt.Sprintf("write %q (principal types are case-sensitive)", fix)
 			}
-			v.error(codeBadPrincipalType, e.Type.Pos, strPath(e.Type, elem),
+			v.error(CodeBadPrincipalType, e.Type.Pos, strPath(e.Type, elem),
 				"%s type %s is not a principal type: %s", elem, quote(t), hint)
 		}
 		for _, id := range e.IDs {
 			if id.Value == "" {
-				v.error(codeBadPrincipalType, id.Pos, strPath(id, elem),
+				v.error(CodeBadPrincipalType, id.Pos, strPath(id, elem),
 					"%s %s id is empty: give an id, or \"*\" for every %s", elem, t, t)
 				continue
 			}
@@ -306,7 +306,7 @@ func (v *validator) template(s Str, elem string) (hasVars, ok bool) {
 		if v.d.Version != "" {
 			have = "has Version " + quote(v.d.Version)
 		}
-		v.warn(codeVariablesIgnored, s.Pos, strPath(s, elem),
+		v.warn(CodeVariablesIgnored, s.Pos, strPath(s, elem),
 			"%s %s contains \"${\", which is literal text because the document %s; policy variables are substituted only under Version 2012-10-17: add \"Version\": \"2012-10-17\"",
 			elem, quote(s.Value), have)
 		return false, true
@@ -317,7 +317,7 @@ func (v *validator) template(s Str, elem string) (hasVars, ok bool) {
 		if strings.Contains(err.Error(), "not closed") {
 			hint = " (or write ${$} for a literal \"$\")"
 		}
-		v.error(codeBadVariable, s.Pos, strPath(s, elem),
+		v.error(CodeBadVariable, s.Pos, strPath(s, elem),
 			"%s %s: %s%s", elem, quote(s.Value), err.Error(), hint)
 		return false, false
 	}

@@ -19,7 +19,7 @@ func (v *validator) condition(c *Condition) {
 	v.lintConditionKey(c, op)
 	v.lintOperator(c, op)
 	if len(c.Values) == 0 {
-		v.error(codeEmptyCondition, c.Key.Pos, keyPath(c),
+		v.error(CodeEmptyCondition, c.Key.Pos, keyPath(c),
 			"%s on %s has no values, so it can never be evaluated: give at least one value, or remove the key",
 			op, quote(c.Key.Value))
 		return
@@ -62,42 +62,42 @@ func (v *validator) conditionValue(c *Condition, op string, val Str) {
 	switch c.Op.Base.Family() {
 	case FamilyNumeric:
 		if _, err := ParseNumber(val.Value); err != nil {
-			v.error(codeBadNumber, at, ptr,
+			v.error(CodeBadNumber, at, ptr,
 				"%s value %s is not a number (%s%s): write an integer or decimal such as \"10\" or \"2.5\"",
 				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyDate:
 		if _, err := ParseDate(val.Value); err != nil {
-			v.error(codeBadDate, at, ptr,
+			v.error(CodeBadDate, at, ptr,
 				"%s value %s is not a date (%s%s): write an ISO 8601 date or time such as \"2020-01-31\" or \"2020-01-31T10:30:00Z\", or epoch seconds such as \"1580466600\"",
 				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyBool:
 		if _, err := ParseBool(val.Value); err != nil {
-			v.error(codeBadBool, at, ptr,
+			v.error(CodeBadBool, at, ptr,
 				"%s value %s is not a boolean%s: write \"true\" or \"false\"", op, quote(val.Value), varHint(val.Value))
 		}
 	case FamilyNull:
 		if _, err := ParseBool(val.Value); err != nil {
-			v.error(codeBadBool, at, ptr,
+			v.error(CodeBadBool, at, ptr,
 				"%s value %s is not a boolean%s: write \"true\" (the key must be absent) or \"false\" (the key must be present)",
 				op, quote(val.Value), varHint(val.Value))
 		}
 	case FamilyBinary:
 		if _, err := ParseBinary(val.Value); err != nil {
-			v.error(codeBadBinary, at, ptr,
+			v.error(CodeBadBinary, at, ptr,
 				"%s value %s is not base64 (%s%s): give the bytes in standard base64, such as \"QmluYXJ5VmFsdWU=\"",
 				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyIP:
 		if _, err := ParseIP(val.Value); err != nil {
-			v.error(codeBadCIDR, at, ptr,
+			v.error(CodeBadCIDR, at, ptr,
 				"%s value %s is not an IP address or CIDR block (%s%s): write one such as \"203.0.113.0/24\", \"203.0.113.7\" or \"2001:db8::/32\"",
 				op, quote(val.Value), err, varHint(val.Value))
 		}
 	case FamilyArn:
 		if _, err := SplitARN(val.Value); err != nil {
-			v.error(codeBadARN, at, ptr,
+			v.error(CodeBadARN, at, ptr,
 				"%s value %s is not an ARN (%s): write all six parts, \"arn:partition:service:region:account:resource\"; a part may be empty or a wildcard, as in \"arn:aws:iam::*:role/*\"",
 				op, quote(val.Value), err)
 		}

@@ -159,10 +159,10 @@ func tCheck(t *testing.T, d *Document, fs Findings, want []string) {
 }
 
 var tWarningCodes = []string{
-	codeVariablesIgnored, codeAllowAll, codeAllowNotAction, codeAllowNotResource,
-	codeAllowNotPrincipal, codeNeverMatches, codeDuplicateSid, codeMisspeltKey,
-	codeKeyWhitespace, codeConfusableVariable, codeForAllValuesMissing,
-	codeForAnyValueNegated, codeSingleValuedSet, codeNullWithSetQualifier,
+	CodeVariablesIgnored, CodeAllowAll, CodeAllowNotAction, CodeAllowNotResource,
+	CodeAllowNotPrincipal, CodeNeverMatches, CodeDuplicateSid, CodeMisspeltKey,
+	CodeKeyWhitespace, CodeConfusableVariable, CodeForAllValuesMissingKey,
+	CodeForAnyValueNegated, CodeSingleValuedSet, CodeNullSetQualifier,
 }
 
 // with returns st after applying f, for building cases inline.
