@@ -119,7 +119,7 @@ func principalIDCount(p *Principal) int {
 // lintOperator warns about one condition's operator: set qualifiers that do
 // not fit the operator or the key.
 func (v *validator) lintOperator(c *Condition, op string) {
-	at, ptr := c.Key.Pos, keyPath(c)
+	at, ptr := c.Key.Pos, condKeyPath(c)
 	switch {
 	case c.Op.Set != SetNone && c.Op.Base == OpNull:
 		v.warn(CodeNullSetQualifier, at, ptr,
@@ -176,7 +176,7 @@ func nullValue(c *Condition, want bool) bool {
 		return false
 	}
 	for _, val := range c.Values {
-		b, err := ParseBool(val.Value)
+		b, err := parseBoolValue(val.Value)
 		if err != nil || b != want {
 			return false
 		}
@@ -209,7 +209,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 				}
 			}
 			if !guarded {
-				v.warn(CodeForAllValuesMissingKey, c.Key.Pos, keyPath(c),
+				v.warn(CodeForAllValuesMissingKey, c.Key.Pos, condKeyPath(c),
 					"%s on %s is true when the request does not carry the key, so this Allow also allows requests without it: add \"Null\": {%q: \"false\"} to the condition",
 					opName(c), quote(c.Key.Value), c.Key.Value)
 			}
@@ -219,7 +219,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 		if nullValue(c, true) {
 			for _, o := range conds {
 				if o != c && strings.EqualFold(o.Key.Value, c.Key.Value) && requiresPresence(o.Op) {
-					v.warn(CodeNeverMatches, c.Key.Pos, keyPath(c),
+					v.warn(CodeNeverMatches, c.Key.Pos, condKeyPath(c),
 						"statement can never match: Null requires %s to be absent, but %s requires it to be present, so it %s nothing: fix or remove one of them",
 						quote(c.Key.Value), opName(o), effectVerb(st.Effect))
 					break
@@ -230,7 +230,7 @@ func (v *validator) lintConditionSet(st *Statement) {
 		// common.
 		for _, o := range conds[i+1:] {
 			if disjointEquals(c, o) {
-				v.warn(CodeNeverMatches, o.Key.Pos, keyPath(o),
+				v.warn(CodeNeverMatches, o.Key.Pos, condKeyPath(o),
 					"statement can never match: %s has a single value, which cannot be both one of %s (%s) and one of %s (%s), so it %s nothing: fix or remove one of them",
 					quote(c.Key.Value), listText(c.Values), opName(c), listText(o.Values), opName(o), effectVerb(st.Effect))
 			}

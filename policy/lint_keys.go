@@ -16,7 +16,7 @@ const cognitoIdentitySub = "cognito-identity.amazonaws.com:sub"
 // lintConditionKey warns about a condition's key.
 func (v *validator) lintConditionKey(c *Condition, op string) {
 	k := c.Key.Value
-	at, ptr := c.Key.Pos, keyPath(c)
+	at, ptr := c.Key.Pos, condKeyPath(c)
 	if fix, bad := keyWhitespace(k); bad {
 		v.warn(CodeKeyWhitespace, at, ptr,
 			"condition key %s contains whitespace, so it names a different key than %s: remove the whitespace",
@@ -155,9 +155,9 @@ func suggestKey(k string) string {
 func prefixNear(h, p string) bool {
 	switch p {
 	case "principal":
-		return editDistance(h, p) <= 2
+		return keyDistance(h, p) <= 2
 	case "resource":
-		return editDistance(h, p) <= 1
+		return keyDistance(h, p) <= 1
 	}
 	return nearMiss(h, p)
 }
@@ -226,10 +226,10 @@ func nearMiss(a, b string) bool {
 	return false
 }
 
-// editDistance returns the optimal string alignment distance between a and b
+// keyDistance returns the optimal string alignment distance between a and b
 // (insertions, deletions, substitutions and adjacent transpositions), for
 // short ASCII strings.
-func editDistance(a, b string) int {
+func keyDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 64
 	}

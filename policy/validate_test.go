@@ -272,7 +272,7 @@ func TestValidateMessages(t *testing.T) {
 		{tDocV("", tWith(tAllow(), func(st *Statement) { st.Resource = tList("x/${aws:username}") })), KindIdentity, `add "Version": "2012-10-17"`},
 		{tDoc(tWith(tAllow(), func(st *Statement) {
 			st.Conditions = []*Condition{tCond("DateLessThan", "aws:CurrentTime", "${jwt:exp}")}
-		})), KindIdentity, "substituted only in String and Arn operators"},
+		})), KindIdentity, "substituted only in String, Arn and Bool operators"},
 	}
 	for _, tt := range tests {
 		fs := Validate(tt.doc, tt.kind)

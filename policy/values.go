@@ -10,32 +10,36 @@ import (
 	"time"
 )
 
-// This file defines the formats of condition values for the operator
-// families that are not plain strings. Validate uses them to report
-// malformed values; the engine uses the same functions to pre-parse values,
-// so that what validates is exactly what compiles.
+// This file checks the formats of condition values for the operator
+// families that are not plain strings, and says what is wrong with a value
+// that does not fit. The grammars are those the engine compiles
+// (engine/condition_*.go), so that a policy that validates also compiles;
+// TestValueFormatsAgreeWithEngine pins the two together.
 
-// ParseNumber parses the value of a Numeric* operator: a decimal integer or
-// fraction with an optional sign and exponent ("10", "-2.5", "1e3"). IAM's
-// examples use integers ("NumericLessThanEquals": {"s3:max-keys": "10"});
-// decimals are accepted as in IAM's "numeric" type. Hexadecimal, "Inf",
-// "NaN", underscores and surrounding spaces are not numbers.
-func ParseNumber(s string) (float64, error) {
-	if !isDecimal(s) {
-		if strings.TrimSpace(s) != s && isDecimal(strings.TrimSpace(s)) {
-			return 0, errors.New("it has surrounding whitespace")
-		}
-		return 0, errors.New("only digits with an optional sign, decimal point and exponent are allowed")
+// maxExponentDigits and maxEpochDigits bound numbers and epoch dates as the
+// engine does.
+const (
+	maxExponentDigits = 6
+	maxEpochDigits    = 12
+)
+
+// checkNumber checks the value of a Numeric* operator: a decimal integer or
+// fraction with an optional sign and exponent ("10", "-2.5", ".5", "1e3").
+// IAM's examples use integers ("NumericLessThanEquals": {"s3:max-keys":
+// "10"}). Hexadecimal, "Inf", "NaN", underscores and spaces are not numbers.
+func checkNumber(s string) error {
+	if isDecimal(s) {
+		return nil
 	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		return 0, errors.New("it is out of range")
+	if t := strings.TrimSpace(s); t != s && isDecimal(t) {
+		return errors.New("it has surrounding whitespace")
 	}
-	return f, nil
+	return errors.New("only digits with an optional sign, decimal point and exponent are allowed")
 }
 
 // isDecimal reports whether s is [+-]digits[.digits][(e|E)[+-]digits], with
-// at least one digit before or after the point.
+// at least one digit before or after the point and an exponent of at most
+// maxExponentDigits digits.
 func isDecimal(s string) bool {
 	i := 0
 	if i < len(s) && (s[i] == '+' || s[i] == '-') {
@@ -58,7 +62,7 @@ func isDecimal(s string) bool {
 			i++
 		}
 		n := digitRun(s[i:])
-		if n == 0 {
+		if n == 0 || n > maxExponentDigits {
 			return false
 		}
 		i += n
@@ -75,7 +79,7 @@ func digitRun(s string) int {
 	return n
 }
 
-// ParseDate parses the value of a Date* operator. IAM accepts "one of the W3C
+// parseDate parses the value of a Date* operator. IAM accepts "one of the W3C
 // implementations of the ISO 8601 date formats" or epoch (UNIX) time:
 //
 //	2020                      year
@@ -87,13 +91,15 @@ func digitRun(s string) int {
 //	1580466615                seconds since 1970-01-01T00:00:00Z
 //
 // The time zone is "Z" or an offset "+hh:mm" / "-hh:mm" ("+hhmm" and "+hh"
-// are accepted too); a time without a zone is taken as UTC.
-func ParseDate(s string) (time.Time, error) {
+// are accepted too); a time without a zone is taken as UTC. As in the
+// engine, "t", "z" and a decimal comma are accepted, and four digits alone
+// are a year, not an epoch second.
+func parseDate(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, errors.New("it is empty")
 	}
-	if t, ok := parseEpoch(s); ok {
-		return t, nil
+	if t, ok, err := parseEpoch(s); ok {
+		return t, err
 	}
 	p := dateScanner{s: s}
 	year, ok := p.digits(4)
@@ -115,7 +121,7 @@ func ParseDate(s string) (time.Time, error) {
 			fullDate = true
 		}
 	}
-	if p.eat('T') {
+	if p.eat('T') || p.eat('t') {
 		if !fullDate {
 			return time.Time{}, errors.New("a time needs a full date before it (YYYY-MM-DDThh:mm)")
 		}
@@ -132,19 +138,13 @@ func ParseDate(s string) (time.Time, error) {
 			if sec, ok = p.digits(2); !ok {
 				return time.Time{}, errors.New("the seconds must be two digits")
 			}
-			if p.eat('.') {
-				frac := p.s[p.i:]
-				n := digitRun(frac)
+			if p.eat('.') || p.eat(',') {
+				n := digitRun(p.s[p.i:])
 				if n == 0 {
 					return time.Time{}, errors.New("the fraction of a second has no digits")
 				}
+				nsec = fraction(p.s[p.i : p.i+n])
 				p.i += n
-				digits := frac[:n]
-				if len(digits) > 9 {
-					digits = digits[:9]
-				}
-				v, _ := strconv.Atoi(digits + strings.Repeat("0", 9-len(digits)))
-				nsec = v
 			}
 		}
 		var err error
@@ -174,32 +174,44 @@ func ParseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// parseEpoch parses [-]digits[.digits] as seconds since the Unix epoch.
-func parseEpoch(s string) (time.Time, bool) {
+// parseEpoch parses [-]digits[.digits] as seconds since the Unix epoch. ok
+// is false when s does not look like epoch seconds at all (then it may be
+// an ISO date); err says what is wrong with one that does.
+func parseEpoch(s string) (t time.Time, ok bool, err error) {
 	body := strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(body, ".")
-	if digitRun(whole) != len(whole) || whole == "" || (hasFrac && (frac == "" || digitRun(frac) != len(frac))) {
-		return time.Time{}, false
-	}
-	// A four-digit string is a year in ISO 8601, not an epoch second.
-	if len(whole) == 4 && !hasFrac && body == s {
-		return time.Time{}, false
-	}
-	sec, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || sec > 1<<40 {
-		return time.Time{}, false
-	}
-	nsec := 0
-	if hasFrac {
-		if len(frac) > 9 {
-			frac = frac[:9]
+	for i := 0; i < len(body); i++ {
+		if c := body[i]; (c < '0' || c > '9') && c != '.' {
+			return time.Time{}, false, nil
 		}
-		nsec, _ = strconv.Atoi(frac + strings.Repeat("0", 9-len(frac)))
 	}
+	if len(s) == 4 && body == s && !strings.Contains(s, ".") {
+		return time.Time{}, false, nil // YYYY
+	}
+	whole, frac, _ := strings.Cut(body, ".")
+	switch {
+	case whole == "":
+		return time.Time{}, true, errors.New("epoch seconds need digits before the point")
+	case strings.Contains(frac, "."):
+		return time.Time{}, true, errors.New("it has more than one decimal point")
+	case len(whole) > maxEpochDigits:
+		return time.Time{}, true, fmt.Errorf("epoch seconds have at most %d digits", maxEpochDigits)
+	}
+	sec, _ := strconv.ParseInt(whole, 10, 64)
+	nsec := int64(fraction(frac))
 	if body != s {
 		sec, nsec = -sec, -nsec
 	}
-	return time.Unix(sec, int64(nsec)).UTC(), true
+	return time.Unix(sec, nsec).UTC(), true, nil
+}
+
+// fraction returns the nanoseconds of the decimal fraction digits ds
+// (digits beyond the ninth are dropped).
+func fraction(ds string) int {
+	if len(ds) > 9 {
+		ds = ds[:9]
+	}
+	v, _ := strconv.Atoi(ds + strings.Repeat("0", 9-len(ds)))
+	return v
 }
 
 // dateScanner reads a date left to right.
@@ -226,12 +238,12 @@ func (p *dateScanner) digits(n int) (int, bool) {
 	return v, true
 }
 
-// zone reads an optional time zone designator.
+// zone reads an optional time zone designator, which must end the date.
 func (p *dateScanner) zone() (*time.Location, error) {
 	if p.i == len(p.s) {
 		return time.UTC, nil
 	}
-	if p.eat('Z') {
+	if p.eat('Z') || p.eat('z') {
 		return time.UTC, nil
 	}
 	sign := 1
@@ -242,18 +254,16 @@ func (p *dateScanner) zone() (*time.Location, error) {
 	default:
 		return nil, fmt.Errorf("unexpected %q where a time zone (Z or +hh:mm) belongs", p.s[p.i:])
 	}
+	bad := errors.New("the time zone offset must be +hh:mm or -hh:mm")
 	hh, ok := p.digits(2)
 	if !ok {
-		return nil, errors.New("the time zone offset must be +hh:mm or -hh:mm")
+		return nil, bad
 	}
 	mm := 0
-	if p.eat(':') {
+	if p.i < len(p.s) {
+		p.eat(':')
 		if mm, ok = p.digits(2); !ok {
-			return nil, errors.New("the time zone offset must be +hh:mm or -hh:mm")
-		}
-	} else if p.i < len(p.s) {
-		if mm, ok = p.digits(2); !ok {
-			return nil, errors.New("the time zone offset must be +hh:mm or -hh:mm")
+			return nil, bad
 		}
 	}
 	if hh > 23 || mm > 59 {
@@ -262,9 +272,9 @@ func (p *dateScanner) zone() (*time.Location, error) {
 	return time.FixedZone("", sign*(hh*3600+mm*60)), nil
 }
 
-// ParseBool parses the value of a Bool or Null operator: "true" or "false",
-// in any case (JSON true and false arrive as their text).
-func ParseBool(s string) (bool, error) {
+// parseBoolValue parses the value of a Bool or Null operator: "true" or
+// "false", in any case (JSON true and false arrive as their text).
+func parseBoolValue(s string) (bool, error) {
 	switch {
 	case strings.EqualFold(s, "true"):
 		return true, nil
@@ -274,80 +284,79 @@ func ParseBool(s string) (bool, error) {
 	return false, errors.New("it is neither true nor false")
 }
 
-// ParseBinary parses the value of a BinaryEquals operator: the bytes in
+// checkBinary checks the value of a BinaryEquals operator: the bytes in
 // standard base64 (RFC 4648 §4), with or without padding.
-func ParseBinary(s string) ([]byte, error) {
+func checkBinary(s string) error {
 	if s == "" {
-		return nil, errors.New("it is empty")
+		return errors.New("it is empty")
 	}
-	if b, err := base64.StdEncoding.Strict().DecodeString(s); err == nil {
-		return b, nil
+	if _, err := base64.StdEncoding.DecodeString(s); err == nil {
+		return nil
 	}
-	if b, err := base64.RawStdEncoding.Strict().DecodeString(s); err == nil {
-		return b, nil
+	if _, err := base64.RawStdEncoding.DecodeString(s); err == nil {
+		return nil
 	}
 	if strings.ContainsAny(s, "-_") {
-		return nil, errors.New("it uses the URL-safe alphabet (- and _) instead of standard base64 (+ and /)")
+		return errors.New("it uses the URL-safe alphabet (- and _) instead of standard base64 (+ and /)")
 	}
-	return nil, errors.New("it is not valid standard base64")
+	return errors.New("it is not valid standard base64")
 }
 
-// ParseIP parses the value of an IpAddress or NotIpAddress operator: an IPv4
-// or IPv6 address or CIDR block ("203.0.113.0/24", "2001:db8::/32"). A lone
-// address is the block of just that address (/32 or /128). Host bits after
-// the prefix are allowed, as in IAM, and ignored.
-func ParseIP(s string) (netip.Prefix, error) {
+// parseIPValue parses the value of an IpAddress or NotIpAddress operator: an
+// IPv4 or IPv6 address or CIDR block ("203.0.113.0/24", "2001:db8::/32"). A
+// lone address is the block of just that address (/32 or /128). Host bits
+// after the prefix are allowed, as in IAM, and ignored.
+func parseIPValue(s string) (netip.Prefix, error) {
 	addrText, bits, hasBits := strings.Cut(s, "/")
 	addr, err := netip.ParseAddr(addrText)
-	if err != nil {
-		if addrText == "" {
-			return netip.Prefix{}, errors.New("it has no address")
-		}
+	switch {
+	case addrText == "":
+		return netip.Prefix{}, errors.New("it has no address")
+	case err != nil:
 		return netip.Prefix{}, fmt.Errorf("%q is not an IPv4 or IPv6 address", addrText)
-	}
-	if addr.Zone() != "" {
+	case addr.Zone() != "":
 		return netip.Prefix{}, errors.New("an address with a zone (%...) cannot be matched")
-	}
-	if !hasBits {
+	case !hasBits:
 		return netip.PrefixFrom(addr, addr.BitLen()), nil
 	}
-	n := digitRun(bits)
-	if n == 0 || n != len(bits) || n > 3 {
-		return netip.Prefix{}, fmt.Errorf("prefix length /%s is not a number", bits)
-	}
-	l, _ := strconv.Atoi(bits)
-	if l > addr.BitLen() {
-		family := "IPv6"
-		if addr.Is4() {
-			family = "IPv4"
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		n := digitRun(bits)
+		l, _ := strconv.Atoi(bits)
+		if n == len(bits) && n > 0 && n <= 3 && l > addr.BitLen() {
+			family := "IPv6"
+			if addr.Is4() {
+				family = "IPv4"
+			}
+			return netip.Prefix{}, fmt.Errorf("prefix length /%d is longer than the %d bits of an %s address", l, addr.BitLen(), family)
 		}
-		return netip.Prefix{}, fmt.Errorf("prefix length /%d is longer than the %d bits of an %s address", l, addr.BitLen(), family)
+		return netip.Prefix{}, fmt.Errorf("prefix length /%s is not a number from 0 to %d", bits, addr.BitLen())
 	}
-	return netip.PrefixFrom(addr, l).Masked(), nil
+	return p.Masked(), nil
 }
 
-// ARN segments, in the order SplitARN returns them.
+// The parts of an ARN, in the order splitARN returns them.
 const (
-	ARNPrefix = iota
-	ARNPartition
-	ARNService
-	ARNRegion
-	ARNAccount
-	ARNResource
+	arnPrefix = iota
+	arnPartition
+	arnService
+	arnRegion
+	arnAccount
+	arnResource
 )
 
-// SplitARN splits the value of an Arn* operator into its six colon-separated
+// splitARN splits the value of an Arn* operator into its six colon-separated
 // parts: "arn", partition, service, region, account and resource (which may
 // itself contain colons). IAM compares each part separately, and wildcards
 // cannot span parts, so all six must be present even when empty or "*".
-func SplitARN(s string) ([6]string, error) {
+func splitARN(s string) ([6]string, error) {
 	var parts [6]string
 	fields := strings.SplitN(s, ":", 6)
 	if len(fields) < 6 {
 		return parts, fmt.Errorf("it has %d of the six colon-separated parts", len(fields))
 	}
 	copy(parts[:], fields)
-	if p := parts[ARNPrefix]; p != "arn" && !strings.ContainsAny(p, "*?") {
+	if p := parts[arnPrefix]; p != "arn" && !strings.ContainsAny(p, "*?") {
 		return parts, fmt.Errorf("it starts with %q instead of \"arn\"", p)
 	}
 	return parts, nil
