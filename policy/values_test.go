@@ -86,12 +86,12 @@ func TestParseBool(t *testing.T) {
 
 // BinaryEquals values are base64.
 func TestCheckBinary(t *testing.T) {
-	for _, ok := range []string{"QmluYXJ5VmFsdWVJbkJhc2U2NA==", "YQ", "YQ==", "+/8=", "YR==", "Qmlu\nYXJ5"} {
+	for _, ok := range []string{"QmluYXJ5VmFsdWVJbkJhc2U2NA==", "YQ", "YQ==", "+/8=", "YR==", "Qmlu\nYXJ5", ""} {
 		if err := checkBinary(ok); err != nil {
 			t.Errorf("checkBinary(%q): %v", ok, err)
 		}
 	}
-	for _, bad := range []string{"", "Y", "YQ=", "-_8=", "a b", "YQ==YQ=="} {
+	for _, bad := range []string{"Y", "YQ=", "-_8=", "a b", "YQ==YQ=="} {
 		if err := checkBinary(bad); err == nil {
 			t.Errorf("checkBinary(%q): want an error", bad)
 		}
