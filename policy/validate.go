@@ -150,7 +150,7 @@ func (v *validator) structure(st *Statement) {
 	}
 
 	if st.Principal != nil && st.NotPrincipal != nil {
-		v.error(CodePrincipalAndNotPrincipal, st.NotPrincipal.Pos, st.NotPrincipal.Path,
+		v.error(CodePrincipalAndNotPrincipal, st.NotPrincipal.Pos, principalPath(st, st.NotPrincipal, "NotPrincipal"),
 			"statement has both Principal and NotPrincipal: keep one of them")
 	}
 	if !known {
