@@ -25,7 +25,7 @@ func (v *validator) lintConditionKey(c *Condition, op string) {
 	}
 	if fix := suggestKey(k); fix != "" {
 		v.warn(CodeMisspeltKey, at, ptr,
-			"condition key %s is not a key gatehouse fills: did you mean %s?", quote(k), quote(fix))
+			"condition key %s looks misspelt: did you mean %s?", quote(k), quote(fix))
 	}
 	if strings.EqualFold(k, cognitoIdentitySub) {
 		v.warn(CodeConfusableVariable, at, ptr,
@@ -47,7 +47,7 @@ func (v *validator) lintVariable(s Str, elem string, part Part) {
 	}
 	if fix := suggestKey(part.Text); fix != "" {
 		v.warn(CodeMisspeltKey, at, ptr,
-			"policy variable ${%s} in %s is not a key gatehouse fills: did you mean ${%s}?", part.Text, elem, fix)
+			"policy variable ${%s} in %s looks misspelt: did you mean ${%s}?", part.Text, elem, fix)
 	}
 	if strings.EqualFold(part.Text, cognitoIdentitySub) {
 		v.warn(CodeConfusableVariable, at, ptr,
