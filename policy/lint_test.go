@@ -27,9 +27,21 @@ func TestValidateWarnings(t *testing.T) {
 			"policy.variables_ignored@" + st0 + "/Resource/0",
 			"policy.variables_ignored@" + c0 + "StringLike/s3:prefix/0",
 		}},
-		{"variables under 2008", KindResource, tDocV(Version2008, tWith(tAllow(), func(st *Statement) {
-			st.Principal = tPrincipal("User", "${jwt:sub}")
-		})), []string{"policy.variables_ignored@" + st0 + "/Principal/User/0"}},
+		{"variables under 2008", KindIdentity, tDocV(Version2008, tWith(tDeny(), func(st *Statement) {
+			st.Resource, st.NotResource = nil, tList("orders:${jwt:org}/*")
+		})), []string{"policy.variables_ignored@" + st0 + "/NotResource/0"}},
+		// The IAM User Guide's "Where you can use policy variables" does
+		// not list Principal; the engine matches such ids literally
+		// (docs/semantics.md).
+		{"variable in principal", KindResource, tDoc(tWith(tAllow(), func(st *Statement) {
+			st.Principal = tPrincipal("User", []string{"alice", "${resource:owner}"}, "Role", "${jwt:role")
+		})), []string{
+			"policy.principal_variable@" + st0 + "/Principal/User/1",
+			"policy.principal_variable@" + st0 + "/Principal/Role/0",
+		}},
+		{"variable in principal under 2008", KindResource, tDocV("", tWith(tDeny(), func(st *Statement) {
+			st.NotPrincipal = tPrincipal("User", "${jwt:sub}")
+		})), []string{"policy.principal_variable@" + st0 + "/NotPrincipal/User/0"}},
 
 		// Security best practices in IAM: grant least privilege.
 		{"allow all", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) { st.Action, st.Resource = tList("*"), tList("*") })),
@@ -279,5 +291,22 @@ func TestLintMessages(t *testing.T) {
 		if !strings.Contains(fs.Error(), tt.want) {
 			t.Errorf("findings %q do not contain %q", fs.Error(), tt.want)
 		}
+	}
+}
+
+// Warnings stop after maxFindings, with one note; errors are never dropped.
+func TestValidateCapsWarnings(t *testing.T) {
+	var sts []*Statement
+	for i := 0; i < maxFindings+500; i++ {
+		sts = append(sts, tWith(tAllow(), func(st *Statement) { st.Sid = "Same" }))
+	}
+	sts = append(sts, tWith(tAllow(), func(st *Statement) { st.Action = tList("bad") }))
+	fs := Validate(tDoc(sts...), KindIdentity)
+	counts := map[string]int{}
+	for _, f := range fs {
+		counts[f.Code]++
+	}
+	if counts[CodeDuplicateSid] != maxFindings || counts[CodeTooManyFindings] != 1 || counts[CodeBadAction] != 1 {
+		t.Errorf("counts = %v, want %d duplicate_sid, 1 too_many_findings, 1 bad_action", counts, maxFindings)
 	}
 }

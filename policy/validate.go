@@ -50,9 +50,30 @@ type validator struct {
 	kind Kind
 	vars bool // policy variables are substituted (Version 2012-10-17)
 	fs   Findings
+	// warnings counts the warnings reported; capped is set once there
+	// are maxFindings of them.
+	warnings int
+	capped   bool
 }
 
 func (v *validator) add(sev Severity, code string, pos Pos, ptr, format string, args ...any) {
+	if sev == SeverityWarning {
+		// Like Parse, report at most maxFindings warnings, then say so
+		// once. Errors are never dropped: they decide whether the policy
+		// loads.
+		if v.warnings >= maxFindings {
+			if !v.capped {
+				v.capped = true
+				v.fs = append(v.fs, Finding{
+					Severity: SeverityWarning, Code: CodeTooManyFindings, File: v.d.File,
+					Line: pos.Line, Col: pos.Col, Pointer: ptr,
+					Message: fmt.Sprintf("more than %d warnings: the rest are not reported; fix these first", maxFindings),
+				})
+			}
+			return
+		}
+		v.warnings++
+	}
 	v.fs = append(v.fs, Finding{
 		Severity: sev,
 		Code:     code,
@@ -261,12 +282,17 @@ func (v *validator) principal(p *Principal, elem string) {
 				"%s type %s is not a principal type: %s", elem, quote(t), hint)
 		}
 		for _, id := range e.IDs {
-			if id.Value == "" {
+			switch {
+			case id.Value == "":
 				v.error(CodeBadPrincipalType, id.Pos, strPath(id, elem),
 					"%s %s id is empty: give an id, or \"*\" for every %s", elem, t, t)
-				continue
+			case strings.Contains(id.Value, "${"):
+				// IAM substitutes no policy variables in Principal
+				// (docs/semantics.md), so the id is matched literally.
+				v.warn(CodePrincipalVariable, id.Pos, strPath(id, elem),
+					"%s %s id %s is matched literally: policy variables are not substituted in %s; to match the resource's owner use {\"Role\": \"$owner\"}, or test the principal in a Condition such as \"StringEquals\": {\"principal:id\": \"${resource:owner}\"}",
+					elem, t, quote(id.Value), elem)
 			}
-			v.template(id, elem+" "+t)
 		}
 	}
 }
@@ -293,7 +319,9 @@ func suggestPrincipalType(t string) string {
 	return ""
 }
 
-// template checks a string element that may hold policy variables: their
+// template checks a string element in which policy variables are
+// substituted (Resource, NotResource, String, Arn and Bool condition
+// values): their
 // syntax under Version 2012-10-17, and a warning when they are literal text
 // because the document has another Version. It reports whether the value
 // holds a (well-formed) variable, and whether it was well-formed.

@@ -90,6 +90,9 @@ const (
 	CodeSingleValuedSet = "policy.single_valued_set"
 	// CodeNullSetQualifier is ForAllValues:Null or ForAnyValue:Null.
 	CodeNullSetQualifier = "policy.null_set_qualifier"
+	// CodePrincipalVariable is "${...}" in a Principal id, where it is
+	// literal text.
+	CodePrincipalVariable = "policy.principal_variable"
 )
 
 // validateCodes lists every code above, for the documentation and corpus
@@ -104,5 +107,5 @@ var validateCodes = []string{
 	CodeAllowNotResource, CodeAllowNotPrincipal, CodeNeverMatches,
 	CodeDuplicateSid, CodeMisspeltKey, CodeKeyWhitespace,
 	CodeConfusableVariable, CodeForAllValuesMissingKey, CodeForAnyValueNegated,
-	CodeSingleValuedSet, CodeNullSetQualifier,
+	CodeSingleValuedSet, CodeNullSetQualifier, CodePrincipalVariable,
 }

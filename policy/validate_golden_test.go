@@ -1,7 +1,6 @@
 package policy
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,12 +8,11 @@ import (
 	"testing"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
-
 // The validation corpus: testdata/validate/<kind>/*.json|yaml are loaded as
 // policies of that kind; <file>.golden holds the expected findings, one
 // Finding.String() per line. `go test ./policy -run Golden -update` rewrites
-// the golden files. Together the files cover every code Validate reports.
+// the golden files (see updating in golden_test.go). Together
+// the files cover every code Validate reports.
 func TestValidateGolden(t *testing.T) {
 	root := filepath.Join("testdata", "validate")
 	kinds, err := os.ReadDir(root)
@@ -65,7 +63,7 @@ func TestValidateGolden(t *testing.T) {
 					seen[f.Code] = true
 				}
 				golden := path + ".golden"
-				if *update {
+				if updating() {
 					if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
 						t.Fatal(err)
 					}

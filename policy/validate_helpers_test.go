@@ -163,6 +163,7 @@ var tWarningCodes = []string{
 	CodeAllowNotPrincipal, CodeNeverMatches, CodeDuplicateSid, CodeMisspeltKey,
 	CodeKeyWhitespace, CodeConfusableVariable, CodeForAllValuesMissingKey,
 	CodeForAnyValueNegated, CodeSingleValuedSet, CodeNullSetQualifier,
+	CodePrincipalVariable, CodeTooManyFindings,
 }
 
 // with returns st after applying f, for building cases inline.

@@ -94,7 +94,8 @@ func TestValidateErrors(t *testing.T) {
 			[]string{"policy.bad_action@" + st0 + "/NotAction/0"}},
 
 		// Policy variables (reference_policies_variables): ${key},
-		// ${key, 'default'} and the escapes ${*} ${?} ${$}.
+		// ${key, 'default'} and the escapes ${*} ${?} ${$}, in Resource and
+		// in String, ARN and Bool condition values.
 		{"variables ok", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
 			st.Resource = tList("arn:aws:s3:::b/${aws:username}/*", "arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}", "orders:${*}x${?}${$}")
 		})), nil},
@@ -109,8 +110,6 @@ func TestValidateErrors(t *testing.T) {
 		{"bad variable in condition", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
 			st.Conditions = []*Condition{tCond("StringLike", "s3:prefix", "home/${aws:username/*")}
 		})), []string{"policy.bad_variable@" + st0 + "/Condition/StringLike/s3:prefix/0"}},
-		{"bad variable in principal", KindResource, tDoc(tWith(tAllow(), func(st *Statement) { st.Principal = tPrincipal("User", "${jwt:sub") })),
-			[]string{"policy.bad_variable@" + st0 + "/Principal/User/0"}},
 
 		// Condition operators (reference_policies_elements_condition_operators):
 		// each family compares values of one type.
@@ -169,8 +168,11 @@ func TestValidateErrors(t *testing.T) {
 		// (docs/semantics.md): such a value is checked once substituted.
 		// Elsewhere, and under 2008-10-17, "${...}" is literal text.
 		{"variable skips arn format check", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
-			st.Conditions = []*Condition{tCond("ArnLike", "aws:SourceArn", "${principal:arn}")}
+			st.Conditions = []*Condition{tCond("ArnLike", "aws:SourceArn", "${principal:arn}"), tCond("Bool", "aws:SecureTransport", "${principal:tls}")}
 		})), nil},
+		{"bad variable in bool", KindIdentity, tDoc(tWith(tAllow(), func(st *Statement) {
+			st.Conditions = []*Condition{tCond("Bool", "aws:SecureTransport", "${principal:tls")}
+		})), []string{"policy.bad_variable@" + st0 + "/Condition/Bool/aws:SecureTransport/0"}},
 		{"literal variable in arn under 2008", KindIdentity, tDocV(Version2008, tWith(tAllow(), func(st *Statement) {
 			st.Conditions = []*Condition{tCond("ArnLike", "aws:SourceArn", "${principal:arn}")}
 		})), []string{

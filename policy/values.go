@@ -296,7 +296,12 @@ func checkBinary(s string) error {
 	if strings.ContainsAny(s, "-_") {
 		return errors.New("it uses the URL-safe alphabet (- and _) instead of standard base64 (+ and /)")
 	}
-	return errors.New("it is not valid standard base64")
+	for _, r := range s {
+		if !strings.ContainsRune("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=\r\n", r) {
+			return fmt.Errorf("%q is not a base64 character", r)
+		}
+	}
+	return errors.New("its length or padding is wrong")
 }
 
 // parseIPValue parses the value of an IpAddress or NotIpAddress operator: an
