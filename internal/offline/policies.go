@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/policy"
@@ -45,9 +47,18 @@ func Load(specs []Spec) ([]engine.Policy, policy.Findings, error) {
 		}
 		pols = append(pols, engine.Policy{Name: name, Kind: s.Kind, Doc: doc})
 	}
-	if all.HasErrors() {
-		n := len(all.Errors())
-		return nil, all, fmt.Errorf("%d error(s) in policy files", n)
+	if errs := all.Errors(); len(errs) > 0 {
+		var files []string
+		for _, f := range errs {
+			if !slices.Contains(files, f.File) {
+				files = append(files, f.File)
+			}
+		}
+		noun := "errors"
+		if len(errs) == 1 {
+			noun = "error"
+		}
+		return nil, all, fmt.Errorf("invalid policy: %d %s in %s", len(errs), noun, strings.Join(files, ", "))
 	}
 	return pols, all, nil
 }
