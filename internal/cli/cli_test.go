@@ -353,8 +353,9 @@ func TestTopLevel(t *testing.T) {
 	wantFailure(t, code, out, errOut, "no arguments")
 }
 
-// TestExamples runs the example suites and every command in the examples'
-// READMEs, so the documentation cannot drift from the code.
+// TestExamples runs the example suites and every command in the READMEs
+// (the examples' and the repository's), so the documentation cannot drift
+// from the code.
 func TestExamples(t *testing.T) {
 	root := filepath.Join("..", "..")
 	code, out, errOut := gh(t, "", "test", filepath.Join(root, "examples"))
@@ -365,6 +366,7 @@ func TestExamples(t *testing.T) {
 	if err != nil || len(readmes) < 6 {
 		t.Fatalf("example READMEs: %v %v", readmes, err)
 	}
+	readmes = append(readmes, filepath.Join(root, "README.md"))
 	cmd := regexp.MustCompile("(?m)^go run ./cmd/gatehouse (.*)$")
 	for _, readme := range readmes {
 		data, err := os.ReadFile(readme)
@@ -376,11 +378,19 @@ func TestExamples(t *testing.T) {
 			t.Errorf("%s shows no gatehouse command", readme)
 		}
 		for _, m := range found {
-			args := strings.Fields(m[1])
-			for i, a := range args {
-				if strings.HasPrefix(a, "examples/") {
-					args[i] = filepath.Join(root, a)
+			var args []string
+			for _, a := range strings.Fields(m[1]) {
+				if !strings.HasPrefix(a, "examples") {
+					args = append(args, a)
+					continue
 				}
+				// Paths are relative to the repository root; expand
+				// globs as a shell would.
+				matches, err := filepath.Glob(filepath.Join(root, a))
+				if err != nil || len(matches) == 0 {
+					t.Errorf("%s: %s matches no file", readme, a)
+				}
+				args = append(args, matches...)
 			}
 			code, out, errOut := gh(t, "", args...)
 			if code == exitUsage || out == "" {
