@@ -3,6 +3,8 @@ package policy
 import (
 	"strings"
 	"unicode"
+
+	"gatehouse.dev/gatehouse/internal/textdist"
 )
 
 // This file holds the warnings about condition keys and policy variable
@@ -155,9 +157,9 @@ func suggestKey(k string) string {
 func prefixNear(h, p string) bool {
 	switch p {
 	case "principal":
-		return keyDistance(h, p) <= 2
+		return textdist.Distance(h, p, 2) <= 2
 	case "resource":
-		return keyDistance(h, p) <= 1
+		return textdist.Distance(h, p, 1) <= 1
 	}
 	return nearMiss(h, p)
 }
@@ -224,34 +226,4 @@ func nearMiss(a, b string) bool {
 		}
 	}
 	return false
-}
-
-// keyDistance returns the optimal string alignment distance between a and b
-// (insertions, deletions, substitutions and adjacent transpositions), for
-// short ASCII strings.
-func keyDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
 }

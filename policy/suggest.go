@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"gatehouse.dev/gatehouse/internal/textdist"
 )
 
 // maxQuoted is how many bytes of a value a message quotes before eliding
@@ -40,30 +42,9 @@ func suggestName(s string, known []string) string {
 		if len(k) <= 4 {
 			limit = 1
 		}
-		if d := editDistance(strings.ToLower(s), strings.ToLower(k)); d <= limit && d < bestDist {
+		if d := textdist.Distance(strings.ToLower(s), strings.ToLower(k), limit); d <= limit && d < bestDist {
 			best, bestDist = k, d
 		}
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
