@@ -32,6 +32,13 @@ type stmt struct {
 
 	conds []*condition
 
+	// scope is the resource pattern a stored resource policy is attached
+	// to: the statement applies only to resources it matches, and a
+	// statement without Resource applies to exactly those.
+	scope *pattern
+	// attach is whom the policy is attached to (identity and boundary).
+	attach Attachment
+
 	// src is the statement as parsed and vars whether its document
 	// substitutes policy variables; explain reads them to show what was
 	// written and to find the variables a condition value uses.
@@ -61,20 +68,53 @@ const (
 
 // Engine is a compiled, immutable policy set. It is safe for concurrent use.
 type Engine struct {
-	sets [numSets]set
+	// all holds the policies that apply to every request, by kind.
+	all [numSets]set
+	// byRole, byUser, byGroup and byApp hold the identity policies and
+	// permissions boundaries attached to one role, user, group or app;
+	// they apply to a request whose principal holds that role, is that
+	// user or app, or is in that group.
+	byRole, byUser, byGroup, byApp map[string]*attached
 	// stmts lists every statement in input order, for explain.
 	stmts []*stmt
+}
+
+// attached is what is attached to one principal reference.
+type attached struct {
+	identity, boundary set
+}
+
+// setBuilder collects one set's statements before indexing.
+type setBuilder struct {
+	deny, allow indexBuilder
+	n           int
+}
+
+func (b *setBuilder) add(s *stmt) {
+	b.n++
+	if s.deny {
+		b.deny.add(s)
+	} else {
+		b.allow.add(s)
+	}
+}
+
+func (b *setBuilder) build() set {
+	return set{deny: b.deny.build(), allow: b.allow.build(), n: b.n}
 }
 
 // Compile builds an engine from a policy set. It fails (with an error that
 // names the policy and statement) on what it cannot compile: an invalid
 // Effect, a statement with both or neither of Action/NotAction, a condition
-// value that does not parse for its operator. It never panics on a
-// parsed document. Callers should run policy.Validate (policy.Load does) to
-// give users the full list of findings first.
+// value that does not parse for its operator, an attachment on a kind that
+// cannot be attached. It never panics on a parsed document. Callers should
+// run policy.Validate (policy.Load does) to give users the full list of
+// findings first.
 func Compile(policies []Policy) (*Engine, error) {
 	e := &Engine{}
-	var builders [numSets]struct{ deny, allow indexBuilder }
+	var all [numSets]setBuilder
+	type attachedBuilder struct{ identity, boundary setBuilder }
+	var byRef [numAttachKinds]map[string]*attachedBuilder
 	for pi := range policies {
 		p := &policies[pi]
 		if p.Doc == nil {
@@ -84,6 +124,36 @@ func Compile(policies []Policy) (*Engine, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy %q: %w", p.Name, err)
 		}
+		target := &all[si]
+		if p.Attach.Kind != AttachAll {
+			if si != setIdentity && si != setBoundary {
+				return nil, fmt.Errorf("policy %q: a %v policy cannot be attached to %s; only identity policies and permissions boundaries can", p.Name, p.Kind, p.Attach)
+			}
+			if p.Attach.Kind >= numAttachKinds || p.Attach.ID == "" {
+				return nil, fmt.Errorf("policy %q: invalid attachment %s", p.Name, p.Attach)
+			}
+			m := byRef[p.Attach.Kind]
+			if m == nil {
+				m = map[string]*attachedBuilder{}
+				byRef[p.Attach.Kind] = m
+			}
+			ab := m[p.Attach.ID]
+			if ab == nil {
+				ab = &attachedBuilder{}
+				m[p.Attach.ID] = ab
+			}
+			target = &ab.identity
+			if si == setBoundary {
+				target = &ab.boundary
+			}
+		}
+		var scope *pattern
+		if p.Resource != "" {
+			if si != setResource {
+				return nil, fmt.Errorf("policy %q: only a resource policy is attached to a resource pattern", p.Name)
+			}
+			scope = compilePattern(p.Resource, true, false, false)
+		}
 		for _, st := range p.Doc.Statements {
 			if st == nil {
 				continue
@@ -92,18 +162,33 @@ func Compile(policies []Policy) (*Engine, error) {
 			if err != nil {
 				return nil, fmt.Errorf("policy %q statement %d%s: %w", p.Name, st.Index, sidSuffix(st.Sid), err)
 			}
+			s.scope = scope
+			s.attach = p.Attach
 			e.stmts = append(e.stmts, s)
-			e.sets[si].n++
-			if s.deny {
-				builders[si].deny.add(s)
-			} else {
-				builders[si].allow.add(s)
-			}
+			target.add(s)
 		}
 	}
-	for i := range e.sets {
-		e.sets[i].deny = builders[i].deny.build()
-		e.sets[i].allow = builders[i].allow.build()
+	for i := range all {
+		e.all[i] = all[i].build()
+	}
+	for k, m := range byRef {
+		if m == nil {
+			continue
+		}
+		out := make(map[string]*attached, len(m))
+		for id, ab := range m {
+			out[id] = &attached{identity: ab.identity.build(), boundary: ab.boundary.build()}
+		}
+		switch AttachKind(k) {
+		case AttachRole:
+			e.byRole = out
+		case AttachUser:
+			e.byUser = out
+		case AttachGroup:
+			e.byGroup = out
+		case AttachApp:
+			e.byApp = out
+		}
 	}
 	return e, nil
 }
@@ -132,7 +217,7 @@ func setFor(k policy.Kind) (int, error) {
 
 func compileStatement(p *Policy, st *policy.Statement) (*stmt, error) {
 	vars := p.Doc.VariablesEnabled()
-	s := &stmt{ref: StatementRef{Policy: p.Name, Kind: p.Kind, Index: st.Index, Sid: st.Sid, Effect: st.Effect}, src: st, vars: vars}
+	s := &stmt{ref: StatementRef{Policy: p.Name, Kind: p.Kind, Index: st.Index, Sid: st.Sid, Effect: st.Effect, Attached: p.Attach.String()}, src: st, vars: vars}
 	switch st.Effect {
 	case policy.Allow:
 	case policy.Deny:

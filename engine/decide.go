@@ -64,42 +64,106 @@ func (q *query) lookup(m map[string]*resourceIndex, whole bool) *resourceIndex {
 	return m[string(q.buf[:q.svc])]
 }
 
-// Decide decides r: explicit deny if any Deny statement in any policy
-// matches; allowed if an identity Allow matches and every permissions
-// boundary and session policy present allows too, or a resource-policy Allow
-// matches (not limited by boundary or session when it names the principal
-// directly); implicit deny otherwise. It allocates nothing in the common
-// case.
+// maxInlineAttached is how many attachment groups one decision collects on
+// the stack; a principal with more roles, groups and ids that have policies
+// attached costs one allocation.
+const maxInlineAttached = 16
+
+// Decide decides r: explicit deny if any Deny statement in any applicable
+// policy matches; allowed if an identity Allow matches and every
+// permissions boundary and session policy present allows too, or a
+// resource-policy Allow matches (not limited by boundary or session when it
+// names the principal directly); implicit deny otherwise. Identity policies
+// and boundaries attached to a role, user, group or app apply only when the
+// principal holds that role, is that user or app, or is in that group. It
+// allocates nothing in the common case.
 func (e *Engine) Decide(r *Request) Decision {
 	var q query
 	q.init(r)
-	for i := range e.sets {
-		if s := e.sets[i].deny.first(&q, false); s != nil {
+	var buf [maxInlineAttached]*attached
+	att := e.attachedTo(r, buf[:0])
+	for i := range e.all {
+		if s := e.all[i].deny.first(&q, false); s != nil {
 			return Decision{Reason: ExplicitDeny, By: &s.ref}
 		}
 	}
-	if s := e.sets[setIdentity].allow.first(&q, false); s != nil && e.limitsAllow(&q) {
+	for _, a := range att {
+		if s := a.identity.deny.first(&q, false); s != nil {
+			return Decision{Reason: ExplicitDeny, By: &s.ref}
+		}
+		if s := a.boundary.deny.first(&q, false); s != nil {
+			return Decision{Reason: ExplicitDeny, By: &s.ref}
+		}
+	}
+	s := e.all[setIdentity].allow.first(&q, false)
+	for i := 0; s == nil && i < len(att); i++ {
+		s = att[i].identity.allow.first(&q, false)
+	}
+	if s != nil && e.limitsAllow(&q, att) {
 		return Decision{Reason: Allowed, By: &s.ref}
 	}
-	if e.sets[setResource].allow.n > 0 {
-		if s := e.sets[setResource].allow.first(&q, !e.limitsAllow(&q)); s != nil {
+	if e.all[setResource].allow.n > 0 {
+		if s := e.all[setResource].allow.first(&q, !e.limitsAllow(&q, att)); s != nil {
 			return Decision{Reason: Allowed, By: &s.ref}
 		}
 	}
 	return Decision{Reason: ImplicitDeny}
 }
 
-// limitsAllow reports whether the permissions boundary and the session
-// policies, where present, allow the request.
-func (e *Engine) limitsAllow(q *query) bool {
-	if q.limits == 0 {
-		q.limits = 1
-		for _, i := range [...]int{setBoundary, setSession} {
-			if e.sets[i].n > 0 && e.sets[i].allow.first(q, false) == nil {
-				q.limits = 2
-				break
+// attachedTo appends the attachment groups that apply to r's principal.
+func (e *Engine) attachedTo(r *Request, out []*attached) []*attached {
+	if e.byRole != nil {
+		for _, role := range r.Principal.Roles {
+			if a := e.byRole[role]; a != nil {
+				out = append(out, a)
 			}
 		}
+	}
+	if e.byGroup != nil {
+		for _, g := range r.Principal.Groups {
+			if a := e.byGroup[g]; a != nil {
+				out = append(out, a)
+			}
+		}
+	}
+	switch r.Principal.Type {
+	case "user":
+		if a := e.byUser[r.Principal.ID]; a != nil {
+			out = append(out, a)
+		}
+	case "app":
+		if a := e.byApp[r.Principal.ID]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// limitsAllow reports whether the permissions boundary (the union of every
+// boundary document that applies) and the session policies, where present,
+// allow the request.
+func (e *Engine) limitsAllow(q *query, att []*attached) bool {
+	if q.limits != 0 {
+		return q.limits == 1
+	}
+	q.limits = 1
+	if e.all[setSession].n > 0 && e.all[setSession].allow.first(q, false) == nil {
+		q.limits = 2
+		return false
+	}
+	present := e.all[setBoundary].n > 0
+	allowed := present && e.all[setBoundary].allow.first(q, false) != nil
+	for _, a := range att {
+		if allowed {
+			break
+		}
+		if a.boundary.n > 0 {
+			present = true
+			allowed = a.boundary.allow.first(q, false) != nil
+		}
+	}
+	if present && !allowed {
+		q.limits = 2
 	}
 	return q.limits == 1
 }
@@ -196,6 +260,9 @@ func (s *stmt) matchAction(r *Request) bool {
 }
 
 func (s *stmt) matchResource(r *Request) bool {
+	if s.scope != nil && !s.scope.match(r.Resource.Name, r) {
+		return false
+	}
 	if s.anyResource {
 		return true
 	}
@@ -223,6 +290,6 @@ func anyMatch(pats []*pattern, v string, r *Request) bool {
 
 // String returns a short description of the engine for logs.
 func (e *Engine) String() string {
-	return fmt.Sprintf("engine{identity=%d resource=%d boundary=%d session=%d}",
-		e.sets[setIdentity].n, e.sets[setResource].n, e.sets[setBoundary].n, e.sets[setSession].n)
+	return fmt.Sprintf("engine{statements=%d attached to roles=%d users=%d groups=%d apps=%d}",
+		len(e.stmts), len(e.byRole), len(e.byUser), len(e.byGroup), len(e.byApp))
 }

@@ -169,3 +169,82 @@ func TestDecideAllocs(t *testing.T) {
 		}
 	}
 }
+
+// Policies attached to a role, user, group or app apply only to principals
+// that hold the role, are the user or app, or are in the group; a boundary
+// attached to a user limits only that user (DESIGN.md §1, API.md §2).
+func TestDecideAttachments(t *testing.T) {
+	read := Policy{Name: "read", Kind: policy.KindIdentity, Attach: Attachment{AttachRole, "reader"},
+		Doc: doc(allow([]string{"orders:Read"}, []string{"orders:*"}))}
+	write := Policy{Name: "write", Kind: policy.KindIdentity, Attach: Attachment{AttachGroup, "eng"},
+		Doc: doc(allow([]string{"orders:Write"}, []string{"orders:*"}))}
+	bob := Policy{Name: "bob", Kind: policy.KindIdentity, Attach: Attachment{AttachUser, "bob"},
+		Doc: doc(allow([]string{"orders:*"}, []string{"orders:*"}))}
+	svc := Policy{Name: "svc", Kind: policy.KindIdentity, Attach: Attachment{AttachApp, "billing"},
+		Doc: doc(allow([]string{"orders:Read"}, []string{"orders:*"}))}
+	bobBoundary := Policy{Name: "bob-boundary", Kind: policy.KindBoundary, Attach: Attachment{AttachUser, "bob"},
+		Doc: doc(allow([]string{"orders:Read"}, []string{"*"}))}
+	noDelete := Policy{Name: "no-delete", Kind: policy.KindIdentity, Attach: Attachment{AttachRole, "reader"},
+		Doc: doc(deny([]string{"orders:Delete"}, []string{"*"}))}
+	e := mustCompile(t, read, write, bob, svc, bobBoundary, noDelete)
+
+	tests := []struct {
+		name   string
+		p      Principal
+		action string
+		want   Reason
+	}{
+		{"role holder reads", Principal{Type: "user", ID: "a", Roles: []string{"reader"}}, "orders:Read", Allowed},
+		{"no role: implicit deny", Principal{Type: "user", ID: "a"}, "orders:Read", ImplicitDeny},
+		{"group member writes", Principal{Type: "user", ID: "a", Groups: []string{"eng"}}, "orders:Write", Allowed},
+		{"other group", Principal{Type: "user", ID: "a", Groups: []string{"ops"}}, "orders:Write", ImplicitDeny},
+		{"bob's boundary limits bob's own policy", Principal{Type: "user", ID: "bob"}, "orders:Write", ImplicitDeny},
+		{"bob's boundary allows read", Principal{Type: "user", ID: "bob"}, "orders:Read", Allowed},
+		{"an app named bob is not user bob", Principal{Type: "app", ID: "bob"}, "orders:Read", ImplicitDeny},
+		{"app policy", Principal{Type: "app", ID: "billing"}, "orders:Read", Allowed},
+		{"user named like the app", Principal{Type: "user", ID: "billing"}, "orders:Read", ImplicitDeny},
+		{"attached deny applies to the role", Principal{Type: "user", ID: "bob", Roles: []string{"reader"}}, "orders:Delete", ExplicitDeny},
+		{"attached deny does not apply to others", Principal{Type: "user", ID: "c", Groups: []string{"eng"}}, "orders:Delete", ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Request{Principal: tt.p, Action: tt.action, Resource: Resource{Name: "orders:acme/1"}}
+			got := e.Decide(r)
+			if got.Reason != tt.want {
+				t.Fatalf("got %v, want %v", got.Reason, tt.want)
+			}
+			if x := e.Explain(r, nil); x.Decision.Reason != got.Reason {
+				t.Errorf("explain says %v, decide %v", x.Decision.Reason, got.Reason)
+			}
+			if n := testing.AllocsPerRun(20, func() { e.Decide(r) }); n != 0 {
+				t.Errorf("allocates %v times", n)
+			}
+		})
+	}
+	if got := e.Decide(&Request{Principal: Principal{Type: "user", ID: "a", Roles: []string{"reader"}}, Action: "orders:Read", Resource: Resource{Name: "orders:x"}}); got.By == nil || got.By.Attached != "role:reader" {
+		t.Errorf("deciding statement should say it is attached to role:reader: %+v", got.By)
+	}
+}
+
+// A stored resource policy attached to a pattern applies only to resources
+// matching it; its statements without Resource cover exactly that pattern.
+func TestDecideResourceScope(t *testing.T) {
+	st := &policy.Statement{Effect: policy.Allow, Action: strs("orders:Read"),
+		Principal: &policy.Principal{Entries: []policy.PrincipalEntry{{Type: policy.Str{Value: "User"}, IDs: strs("alice")}}}}
+	e := mustCompile(t, Policy{Name: "acme-orders", Kind: policy.KindResource, Resource: "orders:acme/*", Doc: doc(st)})
+	for _, tt := range []struct {
+		resource string
+		want     Reason
+	}{
+		{"orders:acme/1", Allowed},
+		{"orders:globex/1", ImplicitDeny},
+	} {
+		r := &Request{Principal: user("alice"), Action: "orders:Read", Resource: Resource{Name: tt.resource}}
+		if got := e.Decide(r).Reason; got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.resource, got, tt.want)
+		}
+	}
+	if _, err := Compile([]Policy{{Name: "x", Kind: policy.KindSession, Attach: Attachment{AttachRole, "r"}, Doc: doc(allow([]string{"a:b"}, []string{"*"}))}}); err == nil {
+		t.Error("a session policy cannot be attached to a role")
+	}
+}

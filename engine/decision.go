@@ -59,6 +59,10 @@ type StatementRef struct {
 	Index  int           `json:"index"`
 	Sid    string        `json:"sid,omitempty"`
 	Effect policy.Effect `json:"effect"`
+	// Attached is whom the policy is attached to ("role:admin",
+	// "user:1", "group:eng", "app:billing"), or "" when it applies to
+	// every request.
+	Attached string `json:"attached,omitempty"`
 }
 
 // FieldDecision is the decision for one field of a resource.

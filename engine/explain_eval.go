@@ -61,8 +61,16 @@ type evaluation struct {
 // evaluate checks every statement of e (not only those the index would
 // visit) against r and combines the results as Decide does.
 func (e *Engine) evaluate(r *Request) *evaluation {
-	ev := &evaluation{e: e, r: r, evals: make([]stmtEval, len(e.stmts)), tookPart: make([]bool, len(e.stmts))}
-	for i, s := range e.stmts {
+	// Only the statements of policies attached to this principal (or to
+	// everyone) take part, as in Decide.
+	var stmts []*stmt
+	for _, s := range e.stmts {
+		if s.attach.appliesTo(r) {
+			stmts = append(stmts, s)
+		}
+	}
+	ev := &evaluation{e: e, r: r, evals: make([]stmtEval, len(stmts)), tookPart: make([]bool, len(stmts))}
+	for i, s := range stmts {
 		se := &ev.evals[i]
 		se.s = s
 		set, err := setFor(s.ref.Kind)

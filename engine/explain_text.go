@@ -121,6 +121,9 @@ func (x *Explanation) Text() string {
 
 func writeStatement(b *strings.Builder, st *StatementTrace) {
 	head := fmt.Sprintf("  %s %s  %s %s", mark(st.Matched), refString(&st.StatementRef), st.Kind, st.Effect)
+	if st.Attached != "" {
+		head += ", attached to " + st.Attached
+	}
 	if st.Line > 0 {
 		head += fmt.Sprintf(", line %d", st.Line)
 	}
