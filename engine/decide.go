@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxInlineAction is the longest action lower-cased on the stack; longer
+// ones (unusual) cost one allocation.
+const maxInlineAction = 128
+
+// query is one request prepared for index lookups. It lives on the stack,
+// so it holds lengths into its own buffer rather than slices of it.
+type query struct {
+	r *Request
+	// buf[:n] is the request action lower-cased (or long, for actions
+	// longer than the buffer); its first svc bytes are the service prefix
+	// before the first ':' (svc < 0 when there is none).
+	buf  [maxInlineAction]byte
+	n    int
+	svc  int
+	long string
+	// limits caches whether the boundary and session policies allow the
+	// request: 0 unknown, 1 yes, 2 no.
+	limits uint8
+}
+
+func (q *query) init(r *Request) {
+	q.r = r
+	a := r.Action
+	q.svc = strings.IndexByte(a, ':')
+	if len(a) > maxInlineAction {
+		q.long = strings.ToLower(a)
+		return
+	}
+	q.n = len(a)
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		q.buf[i] = c
+	}
+}
+
+// lookup finds the action (whole=true) or its service prefix in m without
+// allocating.
+func (q *query) lookup(m map[string]*resourceIndex, whole bool) *resourceIndex {
+	if q.long != "" {
+		if whole {
+			return m[q.long]
+		}
+		if q.svc < 0 {
+			return nil
+		}
+		return m[q.long[:q.svc]]
+	}
+	if whole {
+		return m[string(q.buf[:q.n])]
+	}
+	if q.svc < 0 {
+		return nil
+	}
+	return m[string(q.buf[:q.svc])]
+}
+
+// Decide decides r: explicit deny if any Deny statement in any policy
+// matches; allowed if an identity Allow matches and every permissions
+// boundary and session policy present allows too, or a resource-policy Allow
+// matches (not limited by boundary or session when it names the principal
+// directly); implicit deny otherwise. It allocates nothing in the common
+// case.
+func (e *Engine) Decide(r *Request) Decision {
+	var q query
+	q.init(r)
+	for i := range e.sets {
+		if s := e.sets[i].deny.first(&q, false); s != nil {
+			return Decision{Reason: ExplicitDeny, By: &s.ref}
+		}
+	}
+	if s := e.sets[setIdentity].allow.first(&q, false); s != nil && e.limitsAllow(&q) {
+		return Decision{Reason: Allowed, By: &s.ref}
+	}
+	if e.sets[setResource].allow.n > 0 {
+		if s := e.sets[setResource].allow.first(&q, !e.limitsAllow(&q)); s != nil {
+			return Decision{Reason: Allowed, By: &s.ref}
+		}
+	}
+	return Decision{Reason: ImplicitDeny}
+}
+
+// limitsAllow reports whether the permissions boundary and the session
+// policies, where present, allow the request.
+func (e *Engine) limitsAllow(q *query) bool {
+	if q.limits == 0 {
+		q.limits = 1
+		for _, i := range [...]int{setBoundary, setSession} {
+			if e.sets[i].n > 0 && e.sets[i].allow.first(q, false) == nil {
+				q.limits = 2
+				break
+			}
+		}
+	}
+	return q.limits == 1
+}
+
+// DecideFields decides the object and each field ("<name>#<field>") of r's
+// resource with r's action, appending the field decisions to out.
+func (e *Engine) DecideFields(r *Request, fields []string, out []FieldDecision) (Decision, []FieldDecision) {
+	d := e.Decide(r)
+	fr := *r
+	for _, f := range fields {
+		fr.Resource.Name = FieldResource(r.Resource.Name, f)
+		out = append(out, FieldDecision{Field: f, Decision: e.Decide(&fr)})
+	}
+	return d, out
+}
+
+// FieldResource returns the resource name of a field: "<name>#<field>"
+// (API.md §5).
+func FieldResource(name, field string) string {
+	return name + "#" + field
+}
+
+// first returns the first statement of the index that matches q; with
+// needDirect, only a statement whose Principal names the principal
+// directly counts.
+func (ix *actionIndex) first(q *query, needDirect bool) *stmt {
+	if ix.n == 0 {
+		return nil
+	}
+	if ix.exact != nil {
+		if ri := q.lookup(ix.exact, true); ri != nil {
+			if s := ri.first(q, needDirect); s != nil {
+				return s
+			}
+		}
+	}
+	if ix.service != nil {
+		if ri := q.lookup(ix.service, false); ri != nil {
+			if s := ri.first(q, needDirect); s != nil {
+				return s
+			}
+		}
+	}
+	if ix.other != nil {
+		return ix.other.first(q, needDirect)
+	}
+	return nil
+}
+
+func (ri *resourceIndex) first(q *query, needDirect bool) *stmt {
+	for _, s := range ri.always {
+		if s.matches(q.r, needDirect) {
+			return s
+		}
+	}
+	name := q.r.Resource.Name
+	for _, l := range ri.lens {
+		if l > len(name) {
+			break
+		}
+		for _, s := range ri.byPrefix[name[:l]] {
+			if s.matches(q.r, needDirect) {
+				return s
+			}
+		}
+	}
+	return nil
+}
+
+// matches reports whether the statement applies to r: action, resource,
+// principal and every condition.
+func (s *stmt) matches(r *Request, needDirect bool) bool {
+	if !s.matchAction(r) || !s.matchResource(r) {
+		return false
+	}
+	if s.principal != nil {
+		ok, direct := s.matchPrincipal(r)
+		if !ok || (needDirect && !direct) {
+			return false
+		}
+	} else if needDirect {
+		return false
+	}
+	for _, c := range s.conds {
+		if !c.eval(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *stmt) matchAction(r *Request) bool {
+	return anyMatch(s.actions, r.Action, r) != s.notAction
+}
+
+func (s *stmt) matchResource(r *Request) bool {
+	if s.anyResource {
+		return true
+	}
+	return anyMatch(s.resources, r.Resource.Name, r) != s.notResource
+}
+
+// matchPrincipal reports whether the Principal (or NotPrincipal) element
+// applies and whether it names the principal directly.
+func (s *stmt) matchPrincipal(r *Request) (ok, direct bool) {
+	ok, direct = s.principal.match(r)
+	if s.notPrincipal {
+		return !ok, false
+	}
+	return ok, direct
+}
+
+func anyMatch(pats []*pattern, v string, r *Request) bool {
+	for _, p := range pats {
+		if p.match(v, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// String returns a short description of the engine for logs.
+func (e *Engine) String() string {
+	return fmt.Sprintf("engine{identity=%d resource=%d boundary=%d session=%d}",
+		e.sets[setIdentity].n, e.sets[setResource].n, e.sets[setBoundary].n, e.sets[setSession].n)
+}
