@@ -41,8 +41,8 @@ func BenchmarkCheck(b *testing.B) {
 				b.Run(strconv.Itoa(size), func(b *testing.B) {
 					for _, sys := range Systems {
 						b.Run(sys.Name, func(b *testing.B) {
-							if sys.MaxSize > 0 && size > sys.MaxSize && !*all {
-								b.Skipf("%s is not run above %d statements (see docs/benchmarks.md); -bench.all runs it", sys.Name, sys.MaxSize)
+							if !sys.Runs(name, size) && !*all {
+								b.Skipf("%s is not run on %s at %d statements (see docs/benchmarks.md); -bench.all runs it", sys.Name, name, size)
 							}
 							w := loadWorkload(name, size)
 							check, err := sys.Prepare(w)
