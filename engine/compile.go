@@ -31,6 +31,12 @@ type stmt struct {
 	notPrincipal bool
 
 	conds []*condition
+
+	// src is the statement as parsed and vars whether its document
+	// substitutes policy variables; explain reads them to show what was
+	// written and to find the variables a condition value uses.
+	src  *policy.Statement
+	vars bool
 }
 
 // set is the compiled statements of one policy kind, indexed separately for
@@ -126,7 +132,7 @@ func setFor(k policy.Kind) (int, error) {
 
 func compileStatement(p *Policy, st *policy.Statement) (*stmt, error) {
 	vars := p.Doc.VariablesEnabled()
-	s := &stmt{ref: StatementRef{Policy: p.Name, Kind: p.Kind, Index: st.Index, Sid: st.Sid, Effect: st.Effect}}
+	s := &stmt{ref: StatementRef{Policy: p.Name, Kind: p.Kind, Index: st.Index, Sid: st.Sid, Effect: st.Effect}, src: st, vars: vars}
 	switch st.Effect {
 	case policy.Allow:
 	case policy.Deny:
