@@ -6,7 +6,8 @@
 //
 // It reads the BenchmarkCheck/<workload>/<size>/<system> lines of `go test
 // -bench` output (any -count; the median of the runs is drawn) and ignores
-// every other line.
+// every other line. With -table FILE it also writes a Markdown table of the
+// medians and of each peer's ratio to gatehouse.
 package main
 
 import (
@@ -20,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -51,14 +53,15 @@ type key struct {
 func main() {
 	in := flag.String("in", "results.txt", "benchmark output to read (- for standard input)")
 	out := flag.String("out", "../docs/benchmarks.png", "PNG file to write")
+	table := flag.String("table", "", "also write a Markdown table of medians and ratios to this file")
 	flag.Parse()
-	if err := run(*in, *out); err != nil {
+	if err := run(*in, *out, *table); err != nil {
 		fmt.Fprintln(os.Stderr, "chart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string) error {
+func run(in, out, table string) error {
 	var r io.Reader = os.Stdin
 	if in != "-" {
 		f, err := os.Open(in)
@@ -75,7 +78,98 @@ func run(in, out string) error {
 	if len(samples) == 0 {
 		return fmt.Errorf("%s has no BenchmarkCheck results", in)
 	}
-	return draw3(medians(samples), out)
+	med := medians(samples)
+	if table != "" {
+		if err := os.WriteFile(table, []byte(markdown(med)), 0o644); err != nil {
+			return err
+		}
+	}
+	return draw3(med, out)
+}
+
+// markdown renders the medians as a table: one row per workload and size,
+// one column per system, then each peer's time divided by gatehouse's.
+func markdown(med map[key]float64) string {
+	var b strings.Builder
+	b.WriteString("| workload | statements |")
+	for _, sys := range systemOrder {
+		fmt.Fprintf(&b, " %s |", sys)
+	}
+	for _, sys := range systemOrder[1:] {
+		fmt.Fprintf(&b, " %s / gatehouse |", sys)
+	}
+	b.WriteString("\n|---|---:|")
+	b.WriteString(strings.Repeat("---:|", 2*len(systemOrder)-1))
+	b.WriteString("\n")
+	sizes := map[string][]int{}
+	for k := range med {
+		if !slices.Contains(sizes[k.workload], k.size) {
+			sizes[k.workload] = append(sizes[k.workload], k.size)
+		}
+	}
+	for _, wl := range workloadOrder {
+		slices.Sort(sizes[wl])
+		for _, size := range sizes[wl] {
+			fmt.Fprintf(&b, "| %s | %d |", wl, size)
+			for _, sys := range systemOrder {
+				if v, ok := med[key{wl, sys, size}]; ok {
+					fmt.Fprintf(&b, " %s |", duration(v))
+				} else {
+					b.WriteString(" — |")
+				}
+			}
+			base, okBase := med[key{wl, "gatehouse", size}]
+			for _, sys := range systemOrder[1:] {
+				if v, ok := med[key{wl, sys, size}]; ok && okBase && base > 0 {
+					fmt.Fprintf(&b, " %s× |", ratio(v/base))
+				} else {
+					b.WriteString(" — |")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
+}
+
+// labelled is a log-scale ticker whose labels are formatted by label.
+type labelled struct{ label func(float64) string }
+
+// Ticks implements plot.Ticker.
+func (l labelled) Ticks(lo, hi float64) []plot.Tick {
+	ts := plot.LogTicks{Prec: -1}.Ticks(lo, hi)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = l.label(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+// count formats a statement count: 10, 100, 1k, 10k, 100k.
+func count(v float64) string {
+	if v >= 1000 {
+		return fmt.Sprintf("%gk", v/1000)
+	}
+	return fmt.Sprintf("%g", v)
+}
+
+// duration formats nanoseconds with three significant digits.
+func duration(ns float64) string {
+	switch {
+	case ns >= 1e6:
+		return fmt.Sprintf("%.3g ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.3g µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.3g ns", ns)
+}
+
+func ratio(r float64) string {
+	if r >= 100 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.2g", r)
 }
 
 func parse(r io.Reader) (map[key][]float64, error) {
@@ -122,9 +216,10 @@ func draw3(med map[key]float64, out string) error {
 		p := plot.New()
 		p.Title.Text = wl
 		p.X.Label.Text = "statements"
-		p.Y.Label.Text = "ns per check (median)"
+		p.Y.Label.Text = "time per check (median)"
 		p.X.Scale, p.Y.Scale = plot.LogScale{}, plot.LogScale{}
-		p.X.Tick.Marker, p.Y.Tick.Marker = plot.LogTicks{Prec: -1}, plot.LogTicks{Prec: -1}
+		p.X.Tick.Marker = labelled{func(v float64) string { return count(v) }}
+		p.Y.Tick.Marker = labelled{duration}
 		p.Legend.Top, p.Legend.Left = true, true
 		p.Add(plotter.NewGrid())
 		for _, sys := range systemOrder {
