@@ -42,7 +42,7 @@ func main() {
 			gen := time.Since(start)
 			st := w.Stats()
 			fmt.Fprintf(os.Stderr, "%s/%d: generated in %v, stats in %v\n", name, size, gen.Round(time.Millisecond), (time.Since(start) - gen).Round(time.Millisecond))
-			pct := func(n int) string { return fmt.Sprintf("%.0f%%", 100*float64(n)/float64(st.Statements)) }
+			pct := func(n int) string { return fmt.Sprintf("%.3g%%", 100*float64(n)/float64(st.Statements)) }
 			fmt.Printf("| %s | %d | %s | %s | %s | %s | %s | %d / %d | %.1f / %d | %.1f / %d | %.2f / %d |\n",
 				name, size, pct(st.Deny), pct(st.WildAction), pct(st.WildResource), pct(st.TrailingResource), pct(st.Conditional),
 				st.Allowed, st.Requests,
