@@ -172,9 +172,9 @@ func compileStatement(p *Policy, st *policy.Statement) (*stmt, error) {
 	case !isResource && (st.Principal != nil || st.NotPrincipal != nil):
 		return nil, fmt.Errorf("Principal and NotPrincipal are only allowed in resource and trust policies")
 	case st.Principal != nil:
-		s.principal = compilePrincipal(st.Principal, vars)
+		s.principal = compilePrincipal(st.Principal)
 	case st.NotPrincipal != nil:
-		s.principal, s.notPrincipal = compilePrincipal(st.NotPrincipal, vars), true
+		s.principal, s.notPrincipal = compilePrincipal(st.NotPrincipal), true
 	case isResource:
 		return nil, fmt.Errorf("a %v policy statement needs a Principal or NotPrincipal", p.Kind)
 	}

@@ -34,9 +34,12 @@ import (
 //     ForAllValues), so that X and NotX are complements whenever the key is
 //     present and its values are well-formed.
 //   - A request value that cannot be read for the operator's family (not a
-//     number, date, address, boolean or base64) satisfies neither the
-//     operator nor its negation. A request value that is not an ARN simply
-//     matches no ARN pattern (so ArnNotLike holds), as ARNs are strings.
+//     number, date, address, boolean or base64) equals none of the policy
+//     values: the positive operator is false and its negation true, so
+//     NotX stays the complement of X. This fails closed for the classic
+//     "Deny unless NotIpAddress corporate range": a garbage address is
+//     denied. A request value that is not an ARN likewise matches no ARN
+//     pattern (so ArnNotLike holds).
 //   - Null ignores a set qualifier (IAM defines none for it).
 type condition struct {
 	op     policy.Operator
@@ -397,11 +400,14 @@ func (c *condition) absent() bool {
 
 // satisfies reports whether one request value passes the operator: it
 // matches one of the policy values (positive operators) or none of them
-// (negated operators). A value that cannot be read for the family passes
-// neither.
+// (negated operators). A value that cannot be read for the family matches
+// no policy value.
 func (c *condition) satisfies(s string, r *Request) bool {
 	m, valid := c.matchAny(s, r)
-	return valid && m != c.neg
+	if !valid {
+		return c.neg
+	}
+	return m != c.neg
 }
 
 // matchAny reports whether s matches at least one policy value under the

@@ -235,10 +235,11 @@ func TestNumericOperators(t *testing.T) {
 		{"values ORed", "NumericEquals", k, pv("1", "2"), ctx(k, "2"), true},
 		{"negated NOR/in list", "NumericNotEquals", k, pv("1", "2"), ctx(k, "2"), false},
 		{"negated NOR/not in list", "NumericNotEquals", k, pv("1", "2"), ctx(k, "3"), true},
-		// A request value that is not a number makes the test false, for a
-		// negated operator too.
+		// A request value that is not a number equals no policy value: the
+		// positive operator is false, its negation true (fails closed for
+		// Deny + Not... conditions).
 		{"not a number", "NumericLessThan", k, pv("10"), ctx(k, "ten"), false},
-		{"not a number/negated", "NumericNotEquals", k, pv("10"), ctx(k, "ten"), false},
+		{"not a number/negated", "NumericNotEquals", k, pv("10"), ctx(k, "ten"), true},
 		{"not a number/Inf", "NumericGreaterThan", k, pv("10"), ctx(k, "Inf"), false},
 		{"not a number/hex", "NumericEquals", k, pv("16"), ctx(k, "0x10"), false},
 		{"not a number/space", "NumericEquals", k, pv("16"), ctx(k, " 16"), false},
@@ -272,9 +273,9 @@ func TestDateOperators(t *testing.T) {
 		{"before 1970", "DateLessThan", "aws:CurrentTime", pv("1970-01-01T00:00:00Z"), ctx("aws:CurrentTime", "-1"), true},
 		// [multi]: NOR for DateNotEquals.
 		{"ne/one of the values", "DateNotEquals", "aws:CurrentTime", pv("2025-01-01", "2026-01-01"), ctx("aws:CurrentTime", "2026-01-01T00:00:00Z"), false},
-		// A request value that is not a date satisfies no Date operator.
+		// A request value that is not a date equals no policy date.
 		{"not a date", "DateLessThan", "aws:CurrentTime", pv("2025-01-01"), ctx("aws:CurrentTime", "yesterday"), false},
-		{"not a date/negated", "DateNotEquals", "aws:CurrentTime", pv("2025-01-01"), ctx("aws:CurrentTime", "yesterday"), false},
+		{"not a date/negated", "DateNotEquals", "aws:CurrentTime", pv("2025-01-01"), ctx("aws:CurrentTime", "yesterday"), true},
 		{"not a date/Feb 30", "DateLessThan", "aws:CurrentTime", pv("2025-04-01"), ctx("aws:CurrentTime", "2025-02-30"), false},
 	})
 }
@@ -331,7 +332,7 @@ func TestIPOperators(t *testing.T) {
 		{"not/inside", "NotIpAddress", k, pv("192.0.2.0/24", "203.0.113.0/24"), ctx(k, "203.0.113.10"), false},
 		// A request value that is not an address satisfies neither.
 		{"not an address", "IpAddress", k, pv("0.0.0.0/0"), ctx(k, "localhost"), false},
-		{"not an address/negated", "NotIpAddress", k, pv("10.0.0.0/8"), ctx(k, "localhost"), false},
+		{"not an address/negated", "NotIpAddress", k, pv("10.0.0.0/8"), ctx(k, "localhost"), true},
 		{"not an address/CIDR", "IpAddress", k, pv("10.0.0.0/8"), ctx(k, "10.0.0.0/8"), false},
 	})
 }

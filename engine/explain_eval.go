@@ -233,8 +233,12 @@ func (ev *evaluation) whyImplicit(considered int) string {
 	if considered == 0 {
 		return fmt.Sprintf("no statement's Action matches %s (%d statement%s checked)", orEmpty(r.Action), len(ev.evals), plural(len(ev.evals)))
 	}
-	return fmt.Sprintf("%d statement%s name %s, but none applies to this request: see the ✗ marks below",
-		considered, plural(considered), orEmpty(r.Action))
+	verb := "names"
+	if considered != 1 {
+		verb = "name"
+	}
+	return fmt.Sprintf("%d statement%s %s %s, but none applies to this request: see the ✗ marks below",
+		considered, plural(considered), verb, orEmpty(r.Action))
 }
 
 func (ev *evaluation) isTook(ref *StatementRef) bool {

@@ -5,46 +5,9 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-)
 
-// editDistance is the optimal-string-alignment distance between a and b
-// (insertions, deletions, substitutions and transpositions of adjacent
-// runes each cost 1), computed over runes. It gives up above limit and
-// returns limit+1, so comparing a long key costs little.
-func editDistance(a, b string, limit int) int {
-	ra, rb := []rune(a), []rune(b)
-	if d := len(ra) - len(rb); d > limit || -d > limit {
-		return limit + 1
-	}
-	// Three rows: two back (for transpositions), previous, current.
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		best := cur[0]
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				v = min(v, prev2[j-2]+1)
-			}
-			cur[j] = v
-			best = min(best, v)
-		}
-		if best > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return min(prev[len(rb)], limit+1)
-}
+	"gatehouse.dev/gatehouse/internal/textdist"
+)
 
 // firstWord is the leading word of a CamelCase name: "Get" of
 // "GetObject", the whole of "read".
@@ -63,7 +26,7 @@ func firstWord(s string) string {
 // "GetObject"/"PutObject", two different verbs, are not a slip while
 // "ListObjects"/"ListObjectsV2" are).
 func similarActionName(a, b string) bool {
-	d := editDistance(strings.ToLower(a), strings.ToLower(b), 2)
+	d := textdist.Distance(strings.ToLower(a), strings.ToLower(b), 2)
 	switch d {
 	case 0:
 		return false
@@ -101,10 +64,10 @@ func keyCloseness(missing, have string) int {
 	if ms != "" && ms == hs {
 		return 1
 	}
-	if editDistance(ml, hl, 2) <= 2 {
+	if textdist.Distance(ml, hl, 2) <= 2 {
 		return 2
 	}
-	if utf8.RuneCountInString(ms) >= 4 && editDistance(ms, hs, 1) <= 1 {
+	if utf8.RuneCountInString(ms) >= 4 && textdist.Distance(ms, hs, 1) <= 1 {
 		return 3
 	}
 	return -1

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"gatehouse.dev/gatehouse/internal/textdist"
 	"gatehouse.dev/gatehouse/policy"
 )
 
@@ -299,8 +300,8 @@ func TestEditDistance(t *testing.T) {
 		{"héllo", "hello", 1},
 		{"aaaaaaaaaa", "b", 3}, // gives up above the limit
 	} {
-		if got := editDistance(tt.a, tt.b, 2); got != min(tt.want, 3) {
-			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, min(tt.want, 3))
+		if got := textdist.Distance(tt.a, tt.b, 2); got != min(tt.want, 3) {
+			t.Errorf("textdist.Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, min(tt.want, 3))
 		}
 	}
 }

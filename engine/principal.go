@@ -17,12 +17,15 @@ type principalMatcher struct {
 	aws                        []*pattern
 }
 
-func compilePrincipal(p *policy.Principal, vars bool) *principalMatcher {
+// compilePrincipal compiles the ids with wildcards but without policy
+// variables: IAM substitutes variables only in Resource and Condition
+// ("Where you can use policy variables").
+func compilePrincipal(p *policy.Principal) *principalMatcher {
 	m := &principalMatcher{any: p.Any}
 	for _, e := range p.Entries {
 		ids := make([]*pattern, len(e.IDs))
 		for i, id := range e.IDs {
-			ids[i] = compilePattern(id.Value, true, vars, false)
+			ids[i] = compilePattern(id.Value, true, false, false)
 		}
 		switch strings.ToLower(e.Type.Value) {
 		case "user":

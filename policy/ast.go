@@ -115,6 +115,15 @@ type Statement struct {
 	Resource    []Str
 	NotResource []Str
 
+	// ActionIsList, NotActionIsList, ResourceIsList and NotResourceIsList
+	// record whether the element was written as an array (true) or a lone
+	// string, so that marshalling can round-trip it. A slice of other than
+	// one element is always written as an array.
+	ActionIsList      bool
+	NotActionIsList   bool
+	ResourceIsList    bool
+	NotResourceIsList bool
+
 	Principal    *Principal
 	NotPrincipal *Principal
 
@@ -139,6 +148,8 @@ type PrincipalEntry struct {
 	// Type is the key as written ("User", "AWS", ...).
 	Type Str
 	IDs  []Str
+	// IDsIsList records whether the ids were written as an array.
+	IDsIsList bool
 }
 
 // Condition is one (operator, key) test of a statement's Condition block.
