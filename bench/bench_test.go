@@ -79,9 +79,6 @@ func TestSystemsAgree(t *testing.T) {
 			w := loadWorkload(name, size)
 			for _, sys := range Systems {
 				t.Run(name+"/"+strconv.Itoa(size)+"/"+sys.Name, func(t *testing.T) {
-					if sys.Name == "gatehouse" && !engineReady(w) {
-						t.Skip("the engine does not compile this workload yet")
-					}
 					check, err := sys.Prepare(w)
 					if err != nil {
 						t.Fatal(err)
