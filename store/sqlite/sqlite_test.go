@@ -199,3 +199,40 @@ func TestOpenErrors(t *testing.T) {
 		}
 	}
 }
+
+// Every pooled connection runs with the settings durability depends on.
+func TestPragmas(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "data"))
+	ctx := t.Context()
+	// Hold several connections at once so that the check is not always
+	// answered by the same one.
+	var conns []interface{ Close() error }
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 3 {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		for _, p := range []struct {
+			pragma, want string
+		}{
+			{"journal_mode", "wal"},
+			{"synchronous", "2"}, // FULL
+			{"foreign_keys", "1"},
+			{"busy_timeout", "10000"},
+		} {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != p.want {
+				t.Errorf("PRAGMA %s = %s, want %s", p.pragma, got, p.want)
+			}
+		}
+	}
+}
