@@ -126,7 +126,9 @@ func TestCrash(t *testing.T) {
 		// How long the writer runs before the kill; varied so that the
 		// kill lands at different points.
 		run := time.Duration(300+400*round) * time.Millisecond
+		start := time.Now()
 		a, d := runAndKill(t, exe, dir, run)
+		ran := time.Since(start)
 		if len(a) == 0 {
 			t.Fatalf("round %d: the writer acknowledged nothing", round)
 		}
@@ -134,8 +136,10 @@ func TestCrash(t *testing.T) {
 			acks[id] = rev
 		}
 		decisions = append(decisions, d...)
+		start = time.Now()
 		checkAfterCrash(t, dir, acks, decisions)
-		t.Logf("round %d: %d commits and %d decisions acknowledged before SIGKILL", round, len(a), len(d))
+		t.Logf("round %d: %d commits and %d decisions acknowledged before SIGKILL; writer ran %v, check took %v",
+			round, len(a), len(d), ran.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	}
 }
 

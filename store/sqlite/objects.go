@@ -191,8 +191,8 @@ func (s *Store) Changes(ctx context.Context, id string, since int64, limit int) 
 			return nil
 		}
 		// Revision last does not fit: drop it, or, when it is the only
-		// one, return it whole.
-		n := limit - 1
+		// one, return it whole. out[limit-1] is in it.
+		n := limit - 2
 		for n >= 0 && out[n].Revision == last {
 			n--
 		}
