@@ -33,8 +33,11 @@ func (s *Store) Load(ctx context.Context, id string, rev int64) (*store.Snapshot
 				WHERE store = ? AND superseded IS NULL AND body IS NOT NULL
 				ORDER BY kind, id`, st.pk)
 		} else {
+			// "+revision" keeps the planner on the primary key, which
+			// yields rows in (kind, id) order, instead of the feed
+			// index and a sort of the whole result.
 			rows, err = tx.QueryContext(ctx, `SELECT kind, id, revision, at, body FROM object_versions
-				WHERE store = ? AND revision <= ? AND (superseded IS NULL OR superseded > ?) AND body IS NOT NULL
+				WHERE store = ? AND +revision <= ? AND (superseded IS NULL OR superseded > ?) AND body IS NOT NULL
 				ORDER BY kind, id`, st.pk, rev, rev)
 		}
 		if err != nil {
