@@ -195,27 +195,31 @@ func (ix *actionIndex) first(q *query, needDirect bool) *stmt {
 	}
 	if ix.exact != nil {
 		if ri := q.lookup(ix.exact, true); ri != nil {
-			if s := ri.first(q, needDirect); s != nil {
+			// Every statement here names the action exactly.
+			if s := ri.first(q, needDirect, true); s != nil {
 				return s
 			}
 		}
 	}
 	if ix.service != nil {
 		if ri := q.lookup(ix.service, false); ri != nil {
-			if s := ri.first(q, needDirect); s != nil {
+			if s := ri.first(q, needDirect, false); s != nil {
 				return s
 			}
 		}
 	}
 	if ix.other != nil {
-		return ix.other.first(q, needDirect)
+		return ix.other.first(q, needDirect, false)
 	}
 	return nil
 }
 
-func (ri *resourceIndex) first(q *query, needDirect bool) *stmt {
+// first returns the first statement of ri that matches q. actionKnown says
+// the statements were found by their exact action, which then needs no
+// second look.
+func (ri *resourceIndex) first(q *query, needDirect, actionKnown bool) *stmt {
 	for _, s := range ri.always {
-		if s.matches(q.r, needDirect) {
+		if s.matchesFrom(q.r, needDirect, actionKnown) {
 			return s
 		}
 	}
@@ -225,7 +229,7 @@ func (ri *resourceIndex) first(q *query, needDirect bool) *stmt {
 			break
 		}
 		for _, s := range ri.byPrefix[name[:l]] {
-			if s.matches(q.r, needDirect) {
+			if s.matchesFrom(q.r, needDirect, actionKnown) {
 				return s
 			}
 		}
@@ -236,7 +240,11 @@ func (ri *resourceIndex) first(q *query, needDirect bool) *stmt {
 // matches reports whether the statement applies to r: action, resource,
 // principal and every condition.
 func (s *stmt) matches(r *Request, needDirect bool) bool {
-	if !s.matchAction(r) || !s.matchResource(r) {
+	return s.matchesFrom(r, needDirect, false)
+}
+
+func (s *stmt) matchesFrom(r *Request, needDirect, actionKnown bool) bool {
+	if (!actionKnown && !s.matchAction(r)) || !s.matchResource(r) {
 		return false
 	}
 	if s.principal != nil {
