@@ -65,12 +65,14 @@ func BenchmarkLoad(b *testing.B) {
 		}{{"current", 0}, {"past", full}} {
 			b.Run(fmt.Sprintf("objects=%d/%s", n, at.name), func(b *testing.B) {
 				b.ReportAllocs()
+				cpu := cpuTime()
 				for b.Loop() {
 					snap, err := s.Load(b.Context(), "bench", at.rev)
 					if err != nil || len(snap.Objects) != n {
 						b.Fatalf("Load: %d objects, %v", len(snap.Objects), err)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
 		s.Close()
@@ -90,6 +92,7 @@ func BenchmarkCommit(b *testing.B) {
 			rev := populate(b, s, 10_000)
 			rev, _ = s.Revision(b.Context(), "bench")
 			b.ReportAllocs()
+			cpu := cpuTime()
 			i := 0
 			for b.Loop() {
 				cs := make([]store.Change, size)
@@ -101,6 +104,7 @@ func BenchmarkCommit(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -120,6 +124,7 @@ func BenchmarkAppendDecisions(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			cpu := cpuTime()
 			n := 0
 			for b.Loop() {
 				ds := make([]store.Decision, batch)
@@ -132,6 +137,7 @@ func BenchmarkAppendDecisions(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "decisions/s")
+			reportCPU(b, cpu)
 		})
 	}
 }
