@@ -254,7 +254,7 @@ func (d *Directory) addRoleRef(role, by string, source bool) {
 	}
 	d.refs[ref(KindRole, role)] = append(d.refs[ref(KindRole, role)], by)
 	if d.object(KindRole, role) == nil {
-		d.warn(CodeDanglingReference, fmt.Sprintf("%s names the role %s, which is not stored: it still gives the role, but store the role (PUT /roles/%s) so that writes can check the name",
+		d.warn(CodeDanglingReference, fmt.Sprintf("%s names the role %s, which is not stored: it still gives the role, but store the role %s so that writes can check the name",
 			describeRef(by), role, role), by)
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"sort"
+		"sort"
 	"strconv"
 	"strings"
 
@@ -57,8 +56,9 @@ type value struct {
 	// "true"/"false".
 	text string
 	// keys are an object's member names in order; n is an array's length.
-	keys []string
-	n    int
+	keys    []string
+	keyOffs []int
+	n       int
 	// raw is the value's bytes, for opaque values (policy documents).
 	raw []byte
 }
@@ -83,16 +83,31 @@ func scanBody(body []byte, opaque ...string) *scan {
 			s.lines = append(s.lines, i+1)
 		}
 	}
+	// Syntax first, with encoding/json's own scanner: its offsets are
+	// exact (the token decoder's are not, inside skipped values).
+	var raw json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case len(bytes.TrimSpace(body)) == 0:
+			s.errorf(0, "", CodeSyntax, "the body is empty: send a JSON object")
+		case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
+			s.errorf(len(body), "", CodeSyntax, "the JSON ends too early: a string, object or list is not closed")
+		case errors.As(err, &se):
+			msg := strings.TrimPrefix(se.Error(), "json: ")
+			if strings.Contains(msg, "after top-level value") {
+				msg = "unexpected data after the JSON object: send exactly one object"
+			}
+			s.errorf(max(int(se.Offset)-1, 0), "", CodeSyntax, "JSON syntax error: %s", msg)
+		default:
+			s.errorf(0, "", CodeSyntax, "JSON syntax error: %v", err)
+		}
+		return s
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	w := walker{s: s, dec: dec, opaque: opaque}
-	if !w.value("", 0) {
-		return s
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		off := w.next()
-		s.errorf(off, "", CodeSyntax, "unexpected data after the JSON object: send exactly one object")
-	}
+	w.value("", 0)
 	return s
 }
 
@@ -206,6 +221,7 @@ func (w *walker) value(ptr string, depth int) bool {
 				}
 				seen[k] = true
 				v.keys = append(v.keys, k)
+				v.keyOffs = append(v.keyOffs, koff)
 				if !w.value(kptr, depth+1) {
 					return false
 				}
@@ -227,25 +243,10 @@ func (w *walker) value(ptr string, depth int) bool {
 	return true
 }
 
-// syntax records a decoder error.
+// syntax records a decoder error (the body was checked before, so this
+// is not expected).
 func (w *walker) syntax(err error, off int) {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		o := int(se.Offset) - 1
-		if o < 0 {
-			o = 0
-		}
-		w.s.errorf(o, "", CodeSyntax, "JSON syntax error: %s", strings.TrimPrefix(se.Error(), "json: "))
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		if len(w.s.body) == 0 || len(bytes.TrimSpace(w.s.body)) == 0 {
-			w.s.errorf(0, "", CodeSyntax, "the body is empty: send a JSON object")
-			return
-		}
-		w.s.errorf(len(w.s.body), "", CodeSyntax, "the JSON ends too early: a string, object or list is not closed")
-	default:
-		w.s.errorf(off, "", CodeSyntax, "JSON syntax error: %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
+	w.s.errorf(off, "", CodeSyntax, "JSON syntax error: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // typeOf returns the JSON type of raw bytes of a value.

@@ -60,15 +60,20 @@ type Resolution struct {
 	Resolved []ResolvedRole `json:"resolved"`
 }
 
-// ResolvedRole is one role with its provenance.
+// ResolvedRole is one role with its provenance: the step that gave it,
+// and the role that step came from, whose own entry says how it came. A
+// role's whole chain back to the subject is Resolution.Path.
 type ResolvedRole struct {
 	Role string
-	// Path is how the subject came to hold the role: Path[0] gives the
-	// role itself, Path[1] the role Path[0] came from, and so on back to
-	// the subject. One path is given: the shortest, first found (dynamic
-	// roles, then asserted roles, then mappings of the user, the app, the
-	// groups in order, then claim rules).
-	Path []Grant
+	// Grant is how the role was given. Of the ways to a role, the shortest
+	// is given, the first found on ties (dynamic roles, then asserted
+	// roles, then mappings of the user, the app, the groups in order, then
+	// claim rules).
+	Grant Grant
+	// From is the index in Resolution.Resolved of the role the grant
+	// started from (includes and ROLE mappings), -1 for a grant from the
+	// subject itself.
+	From int
 }
 
 // GrantKind is how a role was given.
@@ -236,28 +241,57 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 	return res
 }
 
-// finish fills res from the nodes: roles sorted, each with its path.
+// finish fills res from the nodes: roles sorted, each with its grant and
+// the index of the role it came from.
 func (r *resolver) finish(res *Resolution) {
 	order := make([]int32, len(r.nodes))
-	total := 0
 	for i := range order {
 		order[i] = int32(i)
-		for j := int32(i); j >= 0; j = r.nodes[j].parent {
-			total++
-		}
 	}
 	sort.Slice(order, func(a, b int) bool { return r.nodes[order[a]].grant.Role < r.nodes[order[b]].grant.Role })
+	pos := make([]int32, len(r.nodes)) // node index → index in Resolved
+	for k, i := range order {
+		pos[i] = int32(k)
+	}
 	res.Roles = make([]string, len(order))
 	res.Resolved = make([]ResolvedRole, len(order))
-	grants := make([]Grant, 0, total)
 	for k, i := range order {
-		res.Roles[k] = r.nodes[i].grant.Role
-		start := len(grants)
-		for j := i; j >= 0; j = r.nodes[j].parent {
-			grants = append(grants, r.nodes[j].grant)
+		n := &r.nodes[i]
+		res.Roles[k] = n.grant.Role
+		from := -1
+		if n.parent >= 0 {
+			from = int(pos[n.parent])
 		}
-		res.Resolved[k] = ResolvedRole{Role: res.Roles[k], Path: grants[start:len(grants):len(grants)]}
+		res.Resolved[k] = ResolvedRole{Role: n.grant.Role, Grant: n.grant, From: from}
 	}
+}
+
+// Path returns how the subject came to hold role: the grant of the role
+// itself first, then the grant of the role it came from, and so on back to
+// the subject; nil when the subject does not hold it.
+func (res *Resolution) Path(role string) []Grant {
+	i, ok := slices.BinarySearch(res.Roles, role)
+	if !ok || i >= len(res.Resolved) {
+		return nil
+	}
+	var out []Grant
+	for steps := 0; i >= 0 && steps <= len(res.Resolved); steps++ {
+		out = append(out, res.Resolved[i].Grant)
+		i = res.Resolved[i].From
+	}
+	return out
+}
+
+// Why renders Path(role) for a person, its steps joined by "; ":
+// "staff via role editor includes staff; editor via role mapping 3: USER 1
+// → editor". It is "" when the subject does not hold the role.
+func (res *Resolution) Why(role string) string {
+	path := res.Path(role)
+	parts := make([]string, len(path))
+	for i, g := range path {
+		parts[i] = g.String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // mergeGroups returns the stored user's groups and the given ones, sorted,
