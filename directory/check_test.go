@@ -63,7 +63,9 @@ func TestLoopBackThread(t *testing.T) {
 
 // TestCheck decides against a small store with every kind of attachment.
 func TestCheck(t *testing.T) {
-	doc := func(stmts string) string { return `{"document": {"Version": "2012-10-17", "Statement": [` + stmts + `]}}` }
+	doc := func(stmts string) string {
+		return `{"document": {"Version": "2012-10-17", "Statement": [` + stmts + `]}}`
+	}
 	d := build(t,
 		obj{"policy/dept", doc(`{"Sid": "Dept", "Effect": "Allow", "Action": "hr:read", "Resource": "hr:dept/${principal:dept}"}`)},
 		obj{"policy/level", doc(`{"Sid": "Level", "Effect": "Allow", "Action": "hr:promote", "Resource": "*", "Condition": {"NumericGreaterThanEquals": {"principal:level": "3"}}}`)},

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-		"sort"
+	"sort"
 	"strconv"
 	"strings"
 

@@ -14,7 +14,9 @@ import (
 // logic ("an explicit deny in any policy overrides any allows") makes the
 // Deny deny that role too, since every principal holds $everyone.
 func TestTrapWarning(t *testing.T) {
-	doc := func(stmts string) string { return `{"document": {"Version": "2012-10-17", "Statement": [` + stmts + `]}}` }
+	doc := func(stmts string) string {
+		return `{"document": {"Version": "2012-10-17", "Statement": [` + stmts + `]}}`
+	}
 	allowAdmin := `{"Sid": "AdminAll", "Effect": "Allow", "Action": "orders:*", "Resource": "orders:Order/*", "Condition": {"ForAnyValue:StringEquals": {"principal:roles": "admin"}}}`
 	base := build(t,
 		obj{"policy/read", readOrders},
