@@ -318,3 +318,14 @@ func TestDecodeNeverPanics(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeOpaqueScalars checks documents that are not objects, at the end
+// of the body.
+func TestDecodeOpaqueScalars(t *testing.T) {
+	for _, body := range []string{`{"document":1}`, `{"document":"x"}`, `{"document":true}`, `{"document":[1,{"a":"}"}]}`, `{"document": null}`} {
+		_, _, err := Decode(KindPolicy, "p", []byte(body))
+		if err == nil || (!errors.Is(err, ErrMalformed) && !strings.Contains(body, "null")) {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+}

@@ -85,4 +85,22 @@ func TestNext(t *testing.T) {
 	if d2.Stats().Statements != 0 || d1.Stats().Statements != 1 {
 		t.Errorf("statements: %d then %d", d1.Stats().Statements, d2.Stats().Statements)
 	}
+	if d2.Engine() == d1.Engine() {
+		t.Error("the engine was reused though the role's policies changed")
+	}
+	// A new mapping changes no policy: the engine is reused.
+	s3 := &store.Snapshot{Store: "test", Revision: 3, Objects: append(append([]store.Object(nil), s2.Objects...),
+		store.Object{Kind: KindRoleMapping, ID: "1", Body: []byte(`{"principal_type": "USER", "principal_id": "1", "role": "r"}`), Revision: 3})}
+	d3, err := d2.Next(s3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d3.Engine() != d2.Engine() || d3.Len(KindRoleMapping) != 1 {
+		t.Errorf("engine reused: %v; mappings: %d", d3.Engine() == d2.Engine(), d3.Len(KindRoleMapping))
+	}
+	// Another store's directory is not reused.
+	other := &store.Snapshot{Store: "other", Revision: 3, Objects: s3.Objects}
+	if d4, _ := d3.Next(other); d4.Engine() == d3.Engine() {
+		t.Error("the engine of another store was reused")
+	}
 }
