@@ -5,13 +5,42 @@ import (
 	"gatehouse.dev/gatehouse/policy"
 )
 
-// EnginePolicies returns the workload's documents as identity policies for
-// engine.Compile.
+// EnginePolicies returns the workload as gatehouse's server compiles a
+// store: a statement that belongs to a role goes into a policy attached to
+// that role (engine.AttachRole, as a role lists its policies), without the
+// principal:roles condition; the others apply to every request. Documents
+// hold at most [DocStatements] statements.
 func (w *Workload) EnginePolicies() []engine.Policy {
-	docs := w.Documents()
-	ps := make([]engine.Policy, len(docs))
-	for i, d := range docs {
-		ps[i] = engine.Policy{Name: d.File, Kind: policy.KindIdentity, Doc: d}
+	type group struct {
+		attach engine.Attachment
+		docs   []*policy.Document
+	}
+	var order []string
+	groups := map[string]*group{}
+	for i := range w.Statements {
+		s := &w.Statements[i]
+		g := groups[s.Role]
+		if g == nil {
+			g = &group{}
+			if s.Role != "" {
+				g.attach = engine.Attachment{Kind: engine.AttachRole, ID: s.Role}
+			}
+			groups[s.Role] = g
+			order = append(order, s.Role)
+		}
+		if n := len(g.docs); n == 0 || len(g.docs[n-1].Statements) == DocStatements {
+			name := w.Name + "-" + s.Role
+			g.docs = append(g.docs, &policy.Document{File: name, Version: policy.Version2012, StatementIsList: true})
+		}
+		d := g.docs[len(g.docs)-1]
+		d.Statements = append(d.Statements, s.document(i, len(d.Statements), false))
+	}
+	var ps []engine.Policy
+	for _, role := range order {
+		g := groups[role]
+		for _, d := range g.docs {
+			ps = append(ps, engine.Policy{Name: d.File, Kind: policy.KindIdentity, Doc: d, Attach: g.attach})
+		}
 	}
 	return ps
 }

@@ -31,10 +31,11 @@ type condition struct {
 	value string
 }
 
-// conditions returns s's conditions in the order they are rendered.
-func (s *Statement) conditions() []condition {
+// conditions returns s's conditions in the order they are rendered; the role
+// test only when withRole (an attached policy needs none).
+func (s *Statement) conditions(withRole bool) []condition {
 	var cs []condition
-	if s.Role != "" {
+	if s.Role != "" && withRole {
 		cs = append(cs, condition{policy.Operator{Base: policy.OpStringEquals, Set: policy.ForAnyValue}, KeyRoles, s.Role})
 	}
 	switch s.Tenant {
@@ -77,7 +78,7 @@ func (w *Workload) Documents() []*policy.Document {
 			StatementIsList: true,
 		}
 		for i := start; i < end; i++ {
-			doc.Statements = append(doc.Statements, w.Statements[i].document(i, i-start))
+			doc.Statements = append(doc.Statements, w.Statements[i].document(i, i-start, true))
 		}
 		docs = append(docs, doc)
 	}
@@ -86,7 +87,7 @@ func (w *Workload) Documents() []*policy.Document {
 
 func str(v, path string) policy.Str { return policy.Str{Value: v, Path: path} }
 
-func (s *Statement) document(global, index int) *policy.Statement {
+func (s *Statement) document(global, index int, withRole bool) *policy.Statement {
 	path := fmt.Sprintf("/Statement/%d", index)
 	st := &policy.Statement{
 		Index:    index,
@@ -99,7 +100,7 @@ func (s *Statement) document(global, index int) *policy.Statement {
 	if s.Effect == Deny {
 		st.Effect = policy.Deny
 	}
-	for _, c := range s.conditions() {
+	for _, c := range s.conditions(withRole) {
 		op := c.op.String()
 		cpath := path + "/Condition/" + op + "/" + c.key
 		st.Conditions = append(st.Conditions, &policy.Condition{
@@ -133,7 +134,7 @@ func (w *Workload) PolicyJSON() [][]byte {
 		for i := start; i < end; i++ {
 			s := &w.Statements[i]
 			j := stmt{Sid: sid(i), Effect: s.Effect.String(), Action: s.Action, Resource: s.Resource}
-			for _, c := range s.conditions() {
+			for _, c := range s.conditions(true) {
 				if j.Condition == nil {
 					j.Condition = map[string]map[string]string{}
 				}
