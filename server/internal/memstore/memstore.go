@@ -231,7 +231,14 @@ func (s *Store) Commit(ctx context.Context, id string, base int64, changes []sto
 	}
 	now := s.now()
 	rev := sc.info.Revision + 1
-	for _, c := range changes {
+	sorted := append([]store.Change(nil), changes...)
+	sort.Slice(sorted, func(i, j int) bool {
+		if sorted[i].Kind != sorted[j].Kind {
+			return sorted[i].Kind < sorted[j].Kind
+		}
+		return sorted[i].ID < sorted[j].ID
+	})
+	for _, c := range sorted {
 		k := key{c.Kind, c.ID}
 		var body json.RawMessage
 		if c.Body != nil {
@@ -267,10 +274,15 @@ func send(ch chan store.Notification, n store.Notification) {
 	}
 }
 
-// Changes implements store.Store.
+// Changes implements store.Store. It returns whole revisions, up to limit
+// entries (a first revision larger than limit whole), each revision's
+// entries sorted by kind and id.
 func (s *Store) Changes(ctx context.Context, id string, since int64, limit int) ([]store.ChangeRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if limit <= 0 {
+		return nil, fmt.Errorf("memstore: Changes limit must be positive, not %d", limit)
 	}
 	if err := s.lock(); err != nil {
 		return nil, err
@@ -280,14 +292,26 @@ func (s *Store) Changes(ctx context.Context, id string, since int64, limit int) 
 	if err != nil {
 		return nil, err
 	}
+	if sc.horizon > 0 && since < sc.horizon-1 {
+		return nil, fmt.Errorf("store %q changes after revision %d (oldest kept %d): %w", id, since, sc.horizon, store.ErrPruned)
+	}
 	out := []store.ChangeRecord{}
-	for _, c := range sc.changes {
-		if limit > 0 && len(out) >= limit {
-			break
+	for i := 0; i < len(sc.changes); {
+		rev := sc.changes[i].Revision
+		j := i
+		for j < len(sc.changes) && sc.changes[j].Revision == rev {
+			j++
 		}
-		if c.Revision > since {
-			out = append(out, c)
+		if rev > since {
+			if len(out) > 0 && len(out)+(j-i) > limit {
+				break
+			}
+			out = append(out, sc.changes[i:j]...)
+			if len(out) >= limit {
+				break
+			}
 		}
+		i = j
 	}
 	return out, nil
 }
@@ -324,7 +348,8 @@ func (s *Store) Watch(ctx context.Context) (<-chan store.Notification, error) {
 	return out, nil
 }
 
-// AppendDecisions implements store.Store.
+// AppendDecisions implements store.Store: all or nothing; an unknown store
+// is ErrNotFound, an id already logged ErrExists.
 func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -333,13 +358,22 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 		return err
 	}
 	defer s.mu.Unlock()
+	seen := map[string]bool{}
 	for _, d := range ds {
 		if d.ID == "" || d.Store == "" {
 			return errors.New("memstore: decision without id or store")
 		}
+		if _, err := s.scope(d.Store); err != nil {
+			return err
+		}
+		if _, dup := s.decisions[d.ID]; dup || seen[d.ID] {
+			return fmt.Errorf("decision %q: %w", d.ID, store.ErrExists)
+		}
+		seen[d.ID] = true
 	}
 	for _, d := range ds {
 		d.Record = bytes.Clone(d.Record)
+		d.At = d.At.UTC()
 		s.decisions[d.ID] = d
 	}
 	return nil
@@ -411,7 +445,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 		}
 		kept := sc.changes[:0]
 		for _, c := range sc.changes {
-			if c.Revision > horizon {
+			if c.Revision >= horizon {
 				kept = append(kept, c)
 			} else {
 				n++
