@@ -97,6 +97,9 @@ type User struct {
 	Policies   []string       `json:"policies"`
 
 	attrs map[string]engine.Values
+	// groups is Groups sorted, and groupSet indexes it when it is long.
+	groups   []string
+	groupSet map[string]struct{}
 }
 
 // Group is a stored group, to attach policies to its members.
