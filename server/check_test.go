@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -151,7 +152,7 @@ func TestCheckSubjects(t *testing.T) {
 // API.md §6: a check with at_least_revision above what the server has
 // waits for it, then answers 409 revision_not_ready.
 func TestAtLeastRevision(t *testing.T) {
-	ts := newTestServer(t)
+	ts := newTestServer(t, func(c *Config) { c.RevisionWait = DefaultRevisionWait })
 	loopback(t, ts)
 	st := ts.srv.loadedState("default")
 	rev := st.snapshot().Revision()
@@ -161,11 +162,17 @@ func TestAtLeastRevision(t *testing.T) {
 	if got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check", c); revisionOf(t, got) != rev {
 		t.Errorf("at the current revision: %v", got)
 	}
+	// The request's own deadline shortens the wait.
 	c["at_least_revision"] = rev + 5
+	body, _ := json.Marshal(c)
+	ctx, cancel := context.WithTimeout(t.Context(), 150*time.Millisecond)
+	defer cancel()
+	req := newRequest("POST", "/v1/stores/default/check", string(body)).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+testAdminKey)
 	start := time.Now()
-	wantProblem(t, "a revision never reached", ts.do("POST", "/v1/stores/default/check", c), http.StatusConflict, codeRevisionNotReady)
-	if waited := time.Since(start); waited < 150*time.Millisecond {
-		t.Errorf("answered 409 after %v, before the wait was over", waited)
+	wantProblem(t, "a revision never reached", ts.serve(req), http.StatusConflict, codeRevisionNotReady)
+	if waited := time.Since(start); waited < 150*time.Millisecond || waited > time.Second {
+		t.Errorf("answered 409 after %v, want after the request's deadline of 150ms", waited)
 	}
 
 	// Another replica writes to the shared store: the check waits for the
@@ -174,7 +181,7 @@ func TestAtLeastRevision(t *testing.T) {
 	done := make(chan *response)
 	go func() { done <- ts.do("POST", "/v1/stores/default/check", c) }()
 	time.Sleep(20 * time.Millisecond)
-	body, _ := json.Marshal(map[string]any{"principal_type": "USER", "principal_id": "2", "role": "admin"})
+	body, _ = json.Marshal(map[string]any{"principal_type": "USER", "principal_id": "2", "role": "admin"})
 	if _, err := ts.store.Commit(t.Context(), "default", rev, []store.Change{{Kind: "role_mapping", ID: "replica-1", Body: body}}); err != nil {
 		t.Fatal(err)
 	}

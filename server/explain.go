@@ -153,12 +153,12 @@ type replayResponse struct {
 }
 
 type loggedResult struct {
-	Decision   string                `json:"decision"`
-	Reason     engine.Reason         `json:"reason"`
-	Revision   int64                 `json:"revision"`
-	Time       time.Time             `json:"time"`
-	Statements []engine.StatementRef `json:"statements"`
-	Roles      []string              `json:"roles"`
+	Decision   string          `json:"decision"`
+	Reason     string          `json:"reason"`
+	Revision   int64           `json:"revision"`
+	Time       time.Time       `json:"time"`
+	Statements []statementJSON `json:"statements"`
+	Roles      []string        `json:"roles"`
 }
 
 // handleReplay is POST /v1/stores/{store}/decisions/{id}/explain: it
@@ -208,8 +208,8 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request) error {
 	}
 	diffs := differences(logged, current)
 	resp := replayResponse{DecisionID: id, Logged: logged, Replay: replay, Current: current,
-		Matches:     replay.Decision == rj.Decision && replay.Reason == rj.Reason,
-		Changed:     current.Decision != rj.Decision || current.Reason != rj.Reason,
+		Matches:     replay.Decision == rj.Decision && replay.Reason.String() == rj.Reason,
+		Changed:     current.Decision != rj.Decision || current.Reason.String() != rj.Reason,
 		Differences: diffs}
 	s.metrics.decision("replay", current.Reason)
 	writeJSON(w, http.StatusOK, resp)
@@ -220,7 +220,7 @@ func (s *Server) handleReplay(w http.ResponseWriter, r *http.Request) error {
 // logged one.
 func differences(logged loggedResult, cur *explanation) []string {
 	out := []string{}
-	if logged.Decision != cur.Decision || logged.Reason != cur.Reason {
+	if logged.Decision != cur.Decision || logged.Reason != cur.Reason.String() {
 		out = append(out, fmt.Sprintf("decision: %s (%s) at revision %d, %s (%s) now at revision %d",
 			logged.Decision, logged.Reason, logged.Revision, cur.Decision, cur.Reason, cur.Revision))
 	}
@@ -238,13 +238,14 @@ func differences(logged loggedResult, cur *explanation) []string {
 			out = append(out, fmt.Sprintf("role %s: held now, not then", r))
 		}
 	}
-	if logged.Decision == cur.Decision && !sameStatements(logged.Statements, cur.Statements) && len(logged.Statements)+len(cur.Statements) > 0 {
-		out = append(out, fmt.Sprintf("deciding statements: %s then, %s now", statementList(logged.Statements), statementList(cur.Statements)))
+	now := statementsJSON(cur.Statements)
+	if logged.Decision == cur.Decision && !sameStatements(logged.Statements, now) && len(logged.Statements)+len(now) > 0 {
+		out = append(out, fmt.Sprintf("deciding statements: %s then, %s now", statementList(logged.Statements), statementList(now)))
 	}
 	return out
 }
 
-func sameStatements(a, b []engine.StatementRef) bool {
+func sameStatements(a, b []statementJSON) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -256,7 +257,7 @@ func sameStatements(a, b []engine.StatementRef) bool {
 	return true
 }
 
-func statementList(refs []engine.StatementRef) string {
+func statementList(refs []statementJSON) string {
 	if len(refs) == 0 {
 		return "none"
 	}

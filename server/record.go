@@ -35,21 +35,41 @@ type decisionRecord struct {
 type recordJSON struct {
 	Endpoint string `json:"endpoint"`
 	// Caller is "admin" or "key:<id>", never a secret.
-	Caller         string                `json:"caller"`
-	Subject        subjectJSON           `json:"subject"`
-	Action         string                `json:"action"`
-	Resource       resourceJSON          `json:"resource"`
-	Context        valueMapJSON          `json:"context,omitempty"`
-	IP             string                `json:"ip,omitempty"`
-	Fields         []string              `json:"fields,omitempty"`
-	Time           time.Time             `json:"time"`
-	Revision       int64                 `json:"revision"`
-	Roles          []roleJSON            `json:"roles"`
-	Groups         []string              `json:"groups,omitempty"`
-	Decision       string                `json:"decision"`
-	Reason         engine.Reason         `json:"reason"`
-	By             []engine.StatementRef `json:"statements"`
-	FieldDecisions map[string]string     `json:"field_decisions,omitempty"`
+	Caller         string            `json:"caller"`
+	Subject        subjectJSON       `json:"subject"`
+	Action         string            `json:"action"`
+	Resource       resourceJSON      `json:"resource"`
+	Context        valueMapJSON      `json:"context,omitempty"`
+	IP             string            `json:"ip,omitempty"`
+	Fields         []string          `json:"fields,omitempty"`
+	Time           time.Time         `json:"time"`
+	Revision       int64             `json:"revision"`
+	Roles          []roleJSON        `json:"roles"`
+	Groups         []string          `json:"groups,omitempty"`
+	Decision       string            `json:"decision"`
+	Reason         string            `json:"reason"`
+	By             []statementJSON   `json:"statements"`
+	FieldDecisions map[string]string `json:"field_decisions,omitempty"`
+}
+
+// statementJSON is a deciding statement as logged: engine.StatementRef
+// with its kind and effect as text, so that it reads back.
+type statementJSON struct {
+	Policy   string `json:"file"`
+	Kind     string `json:"kind"`
+	Index    int    `json:"index"`
+	Sid      string `json:"sid,omitempty"`
+	Effect   string `json:"effect"`
+	Attached string `json:"attached,omitempty"`
+}
+
+func statementsJSON(refs []engine.StatementRef) []statementJSON {
+	out := make([]statementJSON, 0, len(refs))
+	for _, r := range refs {
+		out = append(out, statementJSON{Policy: r.Policy, Kind: r.Kind.String(), Index: r.Index, Sid: r.Sid,
+			Effect: r.Effect.String(), Attached: r.Attached})
+	}
+	return out
 }
 
 // valueMapJSON marshals condition values as lists.
@@ -82,7 +102,7 @@ type roleJSON struct {
 }
 
 type grantJSON struct {
-	Kind        directory.GrantKind    `json:"kind"`
+	Kind        string                 `json:"kind"`
 	Role        string                 `json:"role"`
 	From        string                 `json:"from,omitempty"`
 	Mapping     *directory.RoleMapping `json:"mapping,omitempty"`
@@ -100,7 +120,7 @@ func rolesJSON(res *directory.Resolution) []roleJSON {
 	for _, rr := range res.Resolved {
 		rj := roleJSON{Role: rr.Role, Via: rr.String(), Path: make([]grantJSON, 0, len(rr.Path))}
 		for _, g := range rr.Path {
-			rj.Path = append(rj.Path, grantJSON{Kind: g.Kind, Role: g.Role, From: g.From, Mapping: g.Mapping,
+			rj.Path = append(rj.Path, grantJSON{Kind: g.Kind.String(), Role: g.Role, From: g.From, Mapping: g.Mapping,
 				Rule: g.Rule, GroupSource: g.GroupSource, Text: g.String()})
 		}
 		out = append(out, rj)
@@ -143,17 +163,14 @@ func (r *decisionRecord) MarshalJSON() ([]byte, error) {
 		Revision: r.revision,
 		Roles:    rolesJSON(r.resolution),
 		Decision: r.decision.String(),
-		Reason:   r.decision.Reason,
-		By:       r.statements,
+		Reason:   r.decision.Reason.String(),
+		By:       statementsJSON(r.statements),
 	}
 	if r.resolution != nil {
 		rj.Groups = r.resolution.Groups
 	}
-	if rj.By == nil {
-		rj.By = []engine.StatementRef{}
-		if r.decision.By != nil {
-			rj.By = append(rj.By, *r.decision.By)
-		}
+	if r.statements == nil && r.decision.By != nil {
+		rj.By = statementsJSON([]engine.StatementRef{*r.decision.By})
 	}
 	if len(r.in.Fields) > 0 {
 		rj.FieldDecisions = fieldMap(r.fields)

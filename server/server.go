@@ -166,18 +166,27 @@ func (s *Server) Start(ctx context.Context) error {
 			return fmt.Errorf("creating store %q: %w", id, err)
 		}
 	}
+	// Subscribe before loading, so that no commit falls between the
+	// load and the subscription unnoticed.
+	bg, cancel := context.WithCancel(context.Background())
+	feed, err := s.store.Watch(bg)
+	if err != nil {
+		cancel()
+		return fmt.Errorf("watching the store for changes: %w", err)
+	}
 	if err := s.reloadSystem(ctx); err != nil {
+		cancel()
 		return err
 	}
 	if _, err := s.storeState(ctx, DefaultStore); err != nil {
+		cancel()
 		return fmt.Errorf("loading the default store: %w", err)
 	}
-	bg, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.dlog.running.Store(true)
 	s.wg.Add(3)
 	go func() { defer s.wg.Done(); s.dlog.run() }()
-	go func() { defer s.wg.Done(); s.watch(bg) }()
+	go func() { defer s.wg.Done(); s.watch(bg, feed) }()
 	go func() { defer s.wg.Done(); s.maintain(bg) }()
 	s.ready.Store(true)
 	return nil
@@ -199,9 +208,13 @@ func (s *Server) Close() error {
 	return nil
 }
 
-// watch follows the store's change notifications and reloads what moved;
-// it resubscribes when the feed ends before the server does.
-func (s *Server) watch(ctx context.Context) {
+// watch follows the store's change notifications (feed first) and reloads
+// what moved; it resubscribes when a feed ends before the server does, and
+// then polls once, for what the gap may have hidden.
+func (s *Server) watch(ctx context.Context, feed <-chan store.Notification) {
+	for n := range feed {
+		s.notified(ctx, n)
+	}
 	backoff := 100 * time.Millisecond
 	for ctx.Err() == nil {
 		ch, err := s.store.Watch(ctx)
@@ -216,6 +229,7 @@ func (s *Server) watch(ctx context.Context) {
 			continue
 		}
 		backoff = 100 * time.Millisecond
+		s.poll(ctx)
 		for n := range ch {
 			s.notified(ctx, n)
 		}
