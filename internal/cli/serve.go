@@ -84,7 +84,7 @@ func init() {
 
 type serveOptions struct {
 	listen, data, publicURL, decisionLog, logFormat, logLevel string
-	demo                                                       bool
+	demo                                                      bool
 }
 
 func serveFlags(fs *flag.FlagSet) func(*env, []string) int {
