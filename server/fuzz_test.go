@@ -24,7 +24,7 @@ func FuzzCheck(f *testing.F) {
 	} {
 		f.Add(seed)
 	}
-	ts := newTestServer(f, func(c *Config) { c.RevisionWait = 1 })
+	ts := newTestServer(f, func(c *Config) { c.RevisionWait = 1; c.DecisionLog = nil })
 	f.Fuzz(func(t *testing.T, body string) {
 		for _, path := range []string{"/v1/stores/default/check", "/v1/stores/default/check/batch", "/v1/stores/default/explain"} {
 			req := httptest.NewRequest("POST", path, strings.NewReader(body))
