@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,7 +157,7 @@ func (l *decisionLog) write(batch []logEntry) {
 	}
 	ds := make([]store.Decision, 0, len(batch))
 	for _, e := range batch {
-		rec, err := json.Marshal(e.record)
+		rec, err := marshalRecord(e.record)
 		if err != nil {
 			l.log.Error("decision log entry does not marshal; dropped", "decision_id", e.id, "err", err)
 			l.metrics.logDropped.WithLabelValues("write_failed").Inc()
@@ -183,14 +184,40 @@ func (l *decisionLog) write(batch []logEntry) {
 		l.metrics.logWritten.Add(float64(len(ds)))
 	}
 	if l.w != nil {
+		var line []byte
 		for i := range ds {
-			b, _ := json.Marshal(&ds[i])
-			_, _ = l.w.Write(append(b, '\n'))
+			line = appendLine(line[:0], &ds[i])
+			_, _ = l.w.Write(line)
 		}
 		if err := l.w.Flush(); err != nil {
 			l.log.Error("decision log stream write failed", "err", err)
 		}
 	}
+}
+
+// marshalRecord marshals a record; a json.Marshaler is called directly,
+// sparing encoding/json's second pass over its output.
+func marshalRecord(rec any) ([]byte, error) {
+	if m, ok := rec.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	return json.Marshal(rec)
+}
+
+// appendLine appends d as one JSON line, in the form of store.Decision's
+// JSON, without re-encoding the record (which is valid JSON already).
+func appendLine(b []byte, d *store.Decision) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendQuote(b, d.ID)
+	b = append(b, `,"store":`...)
+	b = strconv.AppendQuote(b, d.Store)
+	b = append(b, `,"revision":`...)
+	b = strconv.AppendInt(b, d.Revision, 10)
+	b = append(b, `,"at":"`...)
+	b = d.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","record":`...)
+	b = append(b, d.Record...)
+	return append(b, "}\n"...)
 }
 
 // flush waits until every entry enqueued before the call is written, or

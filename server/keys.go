@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -35,7 +34,18 @@ const (
 	maxKeyName = 128
 )
 
-var keyIDPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
+// isKeyID reports whether s is 16 lower-case hex digits.
+func isKeyID(s string) bool {
+	if len(s) != 2*keyIDBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // parseKey splits "ghk_<id>_<secret>".
 func parseKey(token string) (id, secret string, ok bool) {
@@ -44,7 +54,7 @@ func parseKey(token string) (id, secret string, ok bool) {
 		return "", token, false
 	}
 	id, secret, ok = strings.Cut(rest, "_")
-	if !ok || !keyIDPattern.MatchString(id) || secret == "" {
+	if !ok || !isKeyID(id) || secret == "" {
 		return "", token, false
 	}
 	return id, secret, true

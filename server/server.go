@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -40,9 +39,22 @@ const (
 	maxCommitAttempts = 5
 )
 
-// storeIDPattern is what an application store id looks like. The system
-// scope ("_system") cannot match it.
-var storeIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+// maxStoreID is the longest store id.
+const maxStoreID = 63
+
+// validStoreID reports whether id is an application store id:
+// ^[a-z0-9][a-z0-9-]{0,62}$. The system scope ("_system") is not one.
+func validStoreID(id string) bool {
+	if id == "" || len(id) > maxStoreID || id[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
 
 // Config configures a Server.
 type Config struct {

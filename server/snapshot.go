@@ -75,7 +75,7 @@ func (s *Server) loadedStates() []*storeState {
 // storeState returns the state of an application store, loading it on
 // first use. A malformed id or a store that does not exist is a 404.
 func (s *Server) storeState(ctx context.Context, id string) (*storeState, error) {
-	if !storeIDPattern.MatchString(id) {
+	if !validStoreID(id) {
 		return nil, errNoStore(id)
 	}
 	s.storesMu.Lock()

@@ -31,7 +31,7 @@ func (s *Server) handleCreateStore(w http.ResponseWriter, r *http.Request) error
 	if err := s.authorize(callerOf(r), "gatehouse:PutStore", storeResource(req.ID)); err != nil {
 		return err
 	}
-	if !storeIDPattern.MatchString(req.ID) {
+	if !validStoreID(req.ID) {
 		return badRequest("store id %q is not valid: 1 to 63 characters, lower-case letters, digits and '-', starting with a letter or digit", req.ID)
 	}
 	info, err := s.store.CreateStore(r.Context(), req.ID)
