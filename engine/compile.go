@@ -2,8 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
-	"strings"
 
 	"gatehouse.dev/gatehouse/policy"
 )
@@ -46,17 +44,6 @@ type stmt struct {
 	vars bool
 }
 
-// set is the compiled statements of one policy kind, indexed separately for
-// Deny and Allow so that a decision checks the (usually few) denies and
-// stops at the first matching allow.
-type set struct {
-	deny, allow actionIndex
-	// n is the number of statements in the set; a set with n == 0 is
-	// absent (matters for boundaries and sessions, which limit only when
-	// present).
-	n int
-}
-
 // Kinds of policy set, in the order a decision consults them for denies.
 const (
 	setIdentity = iota
@@ -82,25 +69,6 @@ type Engine struct {
 // attached is what is attached to one principal reference.
 type attached struct {
 	identity, boundary set
-}
-
-// setBuilder collects one set's statements before indexing.
-type setBuilder struct {
-	deny, allow indexBuilder
-	n           int
-}
-
-func (b *setBuilder) add(s *stmt) {
-	b.n++
-	if s.deny {
-		b.deny.add(s)
-	} else {
-		b.allow.add(s)
-	}
-}
-
-func (b *setBuilder) build() set {
-	return set{deny: b.deny.build(), allow: b.allow.build(), n: b.n}
 }
 
 // Compile builds an engine from a policy set. It fails (with an error that
@@ -285,142 +253,4 @@ func compileList(list []policy.Str, vars, fold bool) []*pattern {
 		out[i] = compilePattern(v.Value, true, vars, fold)
 	}
 	return out
-}
-
-// actionIndex finds the statements whose Action may match a request action:
-// those naming it exactly, those with a wildcard pattern under its service
-// prefix ("s3:Get*"), and the rest (NotAction, "*", "s3*:..."). Within each
-// group a resourceIndex narrows by literal resource prefix.
-type actionIndex struct {
-	exact   map[string]*resourceIndex // lower-cased exact action
-	service map[string]*resourceIndex // lower-cased service prefix
-	other   *resourceIndex
-	n       int
-}
-
-// resourceIndex finds the statements whose Resource may match a name: those
-// whose pattern's literal prefix is a prefix of the name, and those that
-// cannot be narrowed (NotResource, absent Resource, a leading wildcard or
-// variable).
-type resourceIndex struct {
-	always   []*stmt
-	byPrefix map[string][]*stmt
-	// lens are the distinct prefix lengths in byPrefix, ascending.
-	lens []int
-}
-
-type indexBuilder struct {
-	exact   map[string]*resourceBuilder
-	service map[string]*resourceBuilder
-	other   *resourceBuilder
-	n       int
-}
-
-type resourceBuilder struct {
-	always   []*stmt
-	byPrefix map[string][]*stmt
-}
-
-func (b *indexBuilder) add(s *stmt) {
-	b.n++
-	if s.notAction {
-		b.get(&b.other).add(s)
-		return
-	}
-	// A statement naming several actions in one group is added once to
-	// that group.
-	seen := map[*resourceBuilder]bool{}
-	for _, a := range s.actions {
-		var rb *resourceBuilder
-		switch {
-		case a.exact:
-			rb = b.keyed(&b.exact, strings.ToLower(a.lit))
-		default:
-			prefix := a.literalPrefix()
-			if svc, _, ok := strings.Cut(prefix, ":"); ok && svc != "" {
-				rb = b.keyed(&b.service, strings.ToLower(svc))
-			} else {
-				rb = b.get(&b.other)
-			}
-		}
-		if !seen[rb] {
-			seen[rb] = true
-			rb.add(s)
-		}
-	}
-}
-
-func (b *indexBuilder) get(p **resourceBuilder) *resourceBuilder {
-	if *p == nil {
-		*p = &resourceBuilder{}
-	}
-	return *p
-}
-
-func (b *indexBuilder) keyed(m *map[string]*resourceBuilder, k string) *resourceBuilder {
-	if *m == nil {
-		*m = map[string]*resourceBuilder{}
-	}
-	rb := (*m)[k]
-	if rb == nil {
-		rb = &resourceBuilder{}
-		(*m)[k] = rb
-	}
-	return rb
-}
-
-func (rb *resourceBuilder) add(s *stmt) {
-	if s.notResource || s.anyResource {
-		rb.always = append(rb.always, s)
-		return
-	}
-	seen := map[string]bool{}
-	for _, r := range s.resources {
-		prefix := r.literalPrefix()
-		if prefix == "" {
-			rb.always = append(rb.always, s)
-			return
-		}
-		if seen[prefix] {
-			continue
-		}
-		seen[prefix] = true
-		if rb.byPrefix == nil {
-			rb.byPrefix = map[string][]*stmt{}
-		}
-		rb.byPrefix[prefix] = append(rb.byPrefix[prefix], s)
-	}
-}
-
-func (b *indexBuilder) build() actionIndex {
-	ix := actionIndex{n: b.n}
-	if b.exact != nil {
-		ix.exact = make(map[string]*resourceIndex, len(b.exact))
-		for k, rb := range b.exact {
-			ix.exact[k] = rb.build()
-		}
-	}
-	if b.service != nil {
-		ix.service = make(map[string]*resourceIndex, len(b.service))
-		for k, rb := range b.service {
-			ix.service[k] = rb.build()
-		}
-	}
-	if b.other != nil {
-		ix.other = b.other.build()
-	}
-	return ix
-}
-
-func (rb *resourceBuilder) build() *resourceIndex {
-	ri := &resourceIndex{always: rb.always, byPrefix: rb.byPrefix}
-	lens := map[int]bool{}
-	for p := range rb.byPrefix {
-		lens[len(p)] = true
-	}
-	for l := range lens {
-		ri.lens = append(ri.lens, l)
-	}
-	sort.Ints(ri.lens)
-	return ri
 }

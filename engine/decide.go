@@ -20,9 +20,11 @@ type query struct {
 	n    int
 	svc  int
 	long string
-	// limits caches whether the boundary and session policies allow the
-	// request: 0 unknown, 1 yes, 2 no.
-	limits uint8
+	// boundary and session say whether a permissions boundary or session
+	// policy applies; limits caches whether they allow the request: 0
+	// unknown, 1 yes, 2 no.
+	boundary, session bool
+	limits            uint8
 }
 
 func (q *query) init(r *Request) {
@@ -45,7 +47,7 @@ func (q *query) init(r *Request) {
 
 // lookup finds the action (whole=true) or its service prefix in m without
 // allocating.
-func (q *query) lookup(m map[string]*resourceIndex, whole bool) *resourceIndex {
+func (q *query) lookup(m map[string]*bucket, whole bool) *bucket {
 	if q.long != "" {
 		if whole {
 			return m[q.long]
@@ -67,7 +69,11 @@ func (q *query) lookup(m map[string]*resourceIndex, whole bool) *resourceIndex {
 // maxInlineAttached is how many attachment groups one decision collects on
 // the stack; a principal with more roles, groups and ids that have policies
 // attached costs one allocation.
-const maxInlineAttached = 16
+const maxInlineAttached = 8
+
+// maxInlineHits is how many selected buckets one decision keeps on the
+// stack.
+const maxInlineHits = 24
 
 // Decide decides r: explicit deny if any Deny statement in any applicable
 // policy matches; allowed if an identity Allow matches and every
@@ -80,34 +86,50 @@ const maxInlineAttached = 16
 func (e *Engine) Decide(r *Request) Decision {
 	var q query
 	q.init(r)
-	var buf [maxInlineAttached]*attached
-	att := e.attachedTo(r, buf[:0])
-	for i := range e.all {
-		if s := e.all[i].deny.first(&q, false); s != nil {
-			return Decision{Reason: ExplicitDeny, By: &s.ref}
-		}
+	var abuf [maxInlineAttached]*attached
+	att := e.attachedTo(r, abuf[:0])
+
+	// Look every applicable set up once, noting which limits are present.
+	var hbuf [maxInlineHits]hit
+	hits := hbuf[:0]
+	for k := range e.all {
+		hits = e.all[k].lookup(&q, uint8(k), hits)
 	}
+	q.boundary = e.all[setBoundary].n > 0
+	q.session = e.all[setSession].n > 0
 	for _, a := range att {
-		if s := a.identity.deny.first(&q, false); s != nil {
-			return Decision{Reason: ExplicitDeny, By: &s.ref}
-		}
-		if s := a.boundary.deny.first(&q, false); s != nil {
+		hits = a.identity.lookup(&q, setIdentity, hits)
+		hits = a.boundary.lookup(&q, setBoundary, hits)
+		q.boundary = q.boundary || a.boundary.n > 0
+	}
+
+	for i := range hits {
+		h := &hits[i]
+		if s := h.b.deny.first(&q, false, h.exact); s != nil {
 			return Decision{Reason: ExplicitDeny, By: &s.ref}
 		}
 	}
-	s := e.all[setIdentity].allow.first(&q, false)
-	for i := 0; s == nil && i < len(att); i++ {
-		s = att[i].identity.allow.first(&q, false)
-	}
-	if s != nil && e.limitsAllow(&q, att) {
+	if s := firstAllow(&q, hits, setIdentity, false); s != nil && limitsAllow(&q, hits) {
 		return Decision{Reason: Allowed, By: &s.ref}
 	}
-	if e.all[setResource].allow.n > 0 {
-		if s := e.all[setResource].allow.first(&q, !e.limitsAllow(&q, att)); s != nil {
+	if e.all[setResource].n > 0 {
+		if s := firstAllow(&q, hits, setResource, !limitsAllow(&q, hits)); s != nil {
 			return Decision{Reason: Allowed, By: &s.ref}
 		}
 	}
 	return Decision{Reason: ImplicitDeny}
+}
+
+// firstAllow returns the first matching Allow among the hits of one kind.
+func firstAllow(q *query, hits []hit, kind uint8, needDirect bool) *stmt {
+	for i := range hits {
+		if h := &hits[i]; h.kind == kind {
+			if s := h.b.allow.first(q, needDirect, h.exact); s != nil {
+				return s
+			}
+		}
+	}
+	return nil
 }
 
 // attachedTo appends the attachment groups that apply to r's principal.
@@ -142,28 +164,13 @@ func (e *Engine) attachedTo(r *Request, out []*attached) []*attached {
 // limitsAllow reports whether the permissions boundary (the union of every
 // boundary document that applies) and the session policies, where present,
 // allow the request.
-func (e *Engine) limitsAllow(q *query, att []*attached) bool {
-	if q.limits != 0 {
-		return q.limits == 1
-	}
-	q.limits = 1
-	if e.all[setSession].n > 0 && e.all[setSession].allow.first(q, false) == nil {
-		q.limits = 2
-		return false
-	}
-	present := e.all[setBoundary].n > 0
-	allowed := present && e.all[setBoundary].allow.first(q, false) != nil
-	for _, a := range att {
-		if allowed {
-			break
+func limitsAllow(q *query, hits []hit) bool {
+	if q.limits == 0 {
+		q.limits = 1
+		if (q.session && firstAllow(q, hits, setSession, false) == nil) ||
+			(q.boundary && firstAllow(q, hits, setBoundary, false) == nil) {
+			q.limits = 2
 		}
-		if a.boundary.n > 0 {
-			present = true
-			allowed = a.boundary.allow.first(q, false) != nil
-		}
-	}
-	if present && !allowed {
-		q.limits = 2
 	}
 	return q.limits == 1
 }
@@ -184,57 +191,6 @@ func (e *Engine) DecideFields(r *Request, fields []string, out []FieldDecision) 
 // (API.md §5).
 func FieldResource(name, field string) string {
 	return name + "#" + field
-}
-
-// first returns the first statement of the index that matches q; with
-// needDirect, only a statement whose Principal names the principal
-// directly counts.
-func (ix *actionIndex) first(q *query, needDirect bool) *stmt {
-	if ix.n == 0 {
-		return nil
-	}
-	if ix.exact != nil {
-		if ri := q.lookup(ix.exact, true); ri != nil {
-			// Every statement here names the action exactly.
-			if s := ri.first(q, needDirect, true); s != nil {
-				return s
-			}
-		}
-	}
-	if ix.service != nil {
-		if ri := q.lookup(ix.service, false); ri != nil {
-			if s := ri.first(q, needDirect, false); s != nil {
-				return s
-			}
-		}
-	}
-	if ix.other != nil {
-		return ix.other.first(q, needDirect, false)
-	}
-	return nil
-}
-
-// first returns the first statement of ri that matches q. actionKnown says
-// the statements were found by their exact action, which then needs no
-// second look.
-func (ri *resourceIndex) first(q *query, needDirect, actionKnown bool) *stmt {
-	for _, s := range ri.always {
-		if s.matchesFrom(q.r, needDirect, actionKnown) {
-			return s
-		}
-	}
-	name := q.r.Resource.Name
-	for _, l := range ri.lens {
-		if l > len(name) {
-			break
-		}
-		for _, s := range ri.byPrefix[name[:l]] {
-			if s.matchesFrom(q.r, needDirect, actionKnown) {
-				return s
-			}
-		}
-	}
-	return nil
 }
 
 // matches reports whether the statement applies to r: action, resource,

@@ -31,9 +31,10 @@ type pattern struct {
 	src  string
 	toks []token
 	// exact is true when the pattern has no wildcard and no variable; then
-	// lit holds the whole text.
-	exact bool
-	lit   string
+	// lit holds the whole text. prefix is true for the common "text*"
+	// (lit holds the text).
+	exact, prefix bool
+	lit           string
 	// fold makes literal comparison case-insensitive (actions).
 	fold bool
 }
@@ -78,10 +79,13 @@ func compilePattern(s string, wild, vars, fold bool) *pattern {
 			p.toks = append(p.toks, token{kind: tokVar, key: compileKey(part.Text), def: part.Default, hasDef: part.HasDefault})
 		}
 	}
-	if len(p.toks) == 0 {
+	switch {
+	case len(p.toks) == 0:
 		p.exact = true
-	} else if len(p.toks) == 1 && p.toks[0].kind == tokLit {
+	case len(p.toks) == 1 && p.toks[0].kind == tokLit:
 		p.exact, p.lit = true, p.toks[0].lit
+	case len(p.toks) == 2 && p.toks[0].kind == tokLit && p.toks[1].kind == tokStar:
+		p.prefix, p.lit = true, p.toks[0].lit
 	}
 	return p
 }
@@ -144,6 +148,9 @@ func (p *pattern) match(s string, r *Request) bool {
 		}
 		return p.lit == s
 	}
+	if p.prefix {
+		return hasPrefix(s, p.lit, p.fold)
+	}
 	return matchTokens(p.toks, s, r, p.fold)
 }
 
@@ -160,13 +167,16 @@ func matchTokens(toks []token, s string, r *Request, fold bool) bool {
 			t := &toks[ti]
 			switch t.kind {
 			case tokStar:
+				if ti == len(toks)-1 {
+					// A trailing star takes whatever is left.
+					return true
+				}
 				starTi, starSi = ti, si
 				ti++
 				continue
 			case tokOne:
 				if si < len(s) {
-					_, n := utf8.DecodeRuneInString(s[si:])
-					si += n
+					si += runeLen(s, si)
 					ti++
 					continue
 				}
@@ -192,10 +202,18 @@ func matchTokens(toks []token, s string, r *Request, fold bool) bool {
 		if starTi < 0 || starSi >= len(s) {
 			return false
 		}
-		_, n := utf8.DecodeRuneInString(s[starSi:])
-		starSi += n
+		starSi += runeLen(s, starSi)
 		ti, si = starTi+1, starSi
 	}
+}
+
+// runeLen returns the length in bytes of the character at s[i].
+func runeLen(s string, i int) int {
+	if s[i] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s[i:])
+	return n
 }
 
 func hasPrefix(s, prefix string, fold bool) bool {

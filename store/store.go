@@ -120,7 +120,12 @@ type Store interface {
 	// nothing is applied). A commit with no changes is an error.
 	Commit(ctx context.Context, store string, base int64, changes []Change) (int64, error)
 	// Changes returns the change entries of revisions > since, oldest
-	// first, at most limit.
+	// first, at most limit (positive). A revision is never split across
+	// calls: a page ends at a revision boundary, except that a first
+	// revision with more than limit entries comes whole, so a reader
+	// paging with since = the last revision it got sees every entry once.
+	// ErrPruned when entries after since are no longer retained (reload
+	// the whole state with Load instead).
 	Changes(ctx context.Context, store string, since int64, limit int) ([]ChangeRecord, error)
 	// Watch delivers a Notification after every commit (by this process
 	// or, for shared databases, by any replica) until ctx ends. Slow

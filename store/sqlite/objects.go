@@ -33,8 +33,11 @@ func (s *Store) Load(ctx context.Context, id string, rev int64) (*store.Snapshot
 				WHERE store = ? AND superseded IS NULL AND body IS NOT NULL
 				ORDER BY kind, id`, st.pk)
 		} else {
+			// "+revision" keeps the planner on the primary key, which
+			// yields rows in (kind, id) order, instead of the feed
+			// index and a sort of the whole result.
 			rows, err = tx.QueryContext(ctx, `SELECT kind, id, revision, at, body FROM object_versions
-				WHERE store = ? AND revision <= ? AND (superseded IS NULL OR superseded > ?) AND body IS NOT NULL
+				WHERE store = ? AND +revision <= ? AND (superseded IS NULL OR superseded > ?) AND body IS NOT NULL
 				ORDER BY kind, id`, st.pk, rev, rev)
 		}
 		if err != nil {
@@ -191,8 +194,8 @@ func (s *Store) Changes(ctx context.Context, id string, since int64, limit int) 
 			return nil
 		}
 		// Revision last does not fit: drop it, or, when it is the only
-		// one, return it whole.
-		n := limit - 1
+		// one, return it whole. out[limit-1] is in it.
+		n := limit - 2
 		for n >= 0 && out[n].Revision == last {
 			n--
 		}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse.dev/gatehouse/store"
 	"gatehouse.dev/gatehouse/store/migrate"
@@ -99,11 +100,11 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Errorf("error %q does not name the database and its version", err)
 	}
 	// The refused Open released the directory.
-	s, err = open(ctx, dir, s.now, s.log)
-	if err == nil {
-		s.Close()
-		t.Error("the low-level open accepted the newer database")
+	unlock, err := lockDir(dir)
+	if err != nil {
+		t.Fatalf("data directory still locked after a refused Open: %v", err)
 	}
+	unlock()
 }
 
 // Migrations run once: a second Open applies nothing.
@@ -197,5 +198,92 @@ func TestOpenErrors(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%q) succeeded", dir)
 		}
+	}
+}
+
+// Every pooled connection runs with the settings durability depends on.
+func TestPragmas(t *testing.T) {
+	s := openTemp(t, filepath.Join(t.TempDir(), "data"))
+	ctx := t.Context()
+	// Hold several connections at once so that the check is not always
+	// answered by the same one.
+	var conns []interface{ Close() error }
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range 3 {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		for _, p := range []struct {
+			pragma, want string
+		}{
+			{"journal_mode", "wal"},
+			{"synchronous", "2"}, // FULL
+			{"foreign_keys", "1"},
+			{"busy_timeout", "10000"},
+		} {
+			var got string
+			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != p.want {
+				t.Errorf("PRAGMA %s = %s, want %s", p.pragma, got, p.want)
+			}
+		}
+	}
+}
+
+// Commit times never go backwards within a store, even when the clock
+// does, so that Prune never drops a revision committed after its horizon.
+func TestClockBackwards(t *testing.T) {
+	ctx := t.Context()
+	now := time.Unix(1000, 0)
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "data"), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.CreateStore(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	commit := func(base int64, body string) {
+		t.Helper()
+		if _, err := s.Commit(ctx, "a", base, []store.Change{{Kind: "k", ID: "x", Body: []byte(body)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(0, `1`)
+	now = time.Unix(500, 0) // the clock jumps back
+	commit(1, `2`)
+	feed, err := s.Changes(ctx, "a", 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed) != 2 || feed[1].At.Before(feed[0].At) {
+		t.Fatalf("commit times %+v go backwards", feed)
+	}
+	if _, err := s.Prune(ctx, time.Unix(750, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Load(ctx, "a", 1); err != nil {
+		t.Errorf("Load(1) after a Prune before every commit: %v", err)
+	}
+	now = time.Unix(2000, 0)
+	commit(2, `3`)
+	if _, err := s.Prune(ctx, time.Unix(1500, 0)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Load(ctx, "a", 1)
+	if !errors.Is(err, store.ErrPruned) {
+		t.Errorf("Load(1) after Prune: %v, want ErrPruned", err)
+	}
+	snap, err := s.Load(ctx, "a", 2)
+	if err != nil || len(snap.Objects) != 1 || string(snap.Objects[0].Body) != `2` {
+		t.Errorf("Load(2), the horizon, after Prune = %+v, %v", snap, err)
 	}
 }

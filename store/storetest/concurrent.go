@@ -61,7 +61,40 @@ func testConcurrent(t *testing.T, s store.Store) {
 			}
 		}()
 	}
+	// A reader alongside: every snapshot is one revision, whole (each
+	// commit adds exactly one item, so revision r has r items).
+	stop := make(chan struct{})
+	readerDone := make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-stop:
+				readerDone <- nil
+				return
+			default:
+			}
+			snap, err := s.Load(t.Context(), "a", 0)
+			if err != nil {
+				readerDone <- err
+				return
+			}
+			items := 0
+			for _, o := range snap.Objects {
+				if o.Kind == "item" {
+					items++
+				}
+			}
+			if int64(items) != snap.Revision {
+				readerDone <- fmt.Errorf("snapshot at revision %d has %d items: not one consistent revision", snap.Revision, items)
+				return
+			}
+		}
+	}()
 	wg.Wait()
+	close(stop)
+	if err := <-readerDone; err != nil {
+		t.Fatal(err)
+	}
 	close(errs)
 	for err := range errs {
 		t.Fatal(err)

@@ -1,11 +1,13 @@
 package storetest
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gatehouse.dev/gatehouse/store"
 )
@@ -185,6 +187,30 @@ func testInvalidCommits(t *testing.T, s store.Store) {
 		t.Errorf("revision %d after invalid commits, want 1", rev)
 	}
 	checkObjects(t, "after invalid commits", mustLoad(t, s, "a", 0).Objects, []obj{{"policy", "p", `1`, 1}})
+}
+
+// A write whose context has ended fails and leaves nothing behind.
+func testCanceled(t *testing.T, s store.Store) {
+	mustCreate(t, s, "a")
+	mustCommit(t, s, "a", put("policy", "p", `1`))
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := s.Commit(ctx, "a", 1, []store.Change{put("policy", "p", `2`)}); err == nil {
+		t.Error("Commit with an ended context succeeded")
+	}
+	if _, err := s.CreateStore(ctx, "b"); err == nil {
+		t.Error("CreateStore with an ended context succeeded")
+	}
+	if err := s.AppendDecisions(ctx, []store.Decision{decision("a", "01J0000000000000000000000X", 1, time.Unix(1, 0), `{}`)}); err == nil {
+		t.Error("AppendDecisions with an ended context succeeded")
+	}
+	checkObjects(t, "after canceled writes", mustLoad(t, s, "a", 0).Objects, []obj{{"policy", "p", `1`, 1}})
+	if _, err := s.Revision(t.Context(), "b"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("store created by a canceled CreateStore: %v", err)
+	}
+	if _, err := s.GetDecision(t.Context(), "a", "01J0000000000000000000000X"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("decision appended with a canceled context: %v", err)
+	}
 }
 
 func sortedObjs(m map[[2]string]obj) []obj {

@@ -34,11 +34,11 @@ func commitTimes(t *testing.T, s store.Store, id string, since int64) map[int64]
 func testPrune(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	mustCreate(t, s, "a", "b")
-	commitAfter(t, s, "a", put("k", "x", `1`), put("k", "y", `1`), put("k", "z", `1`)) // 1
-	commitAfter(t, s, "a", put("k", "x", `2`), del("k", "y"))                          // 2
-	commitAfter(t, s, "a", put("k", "x", `3`))                                         // 3
-	commitAfter(t, s, "a", put("k", "w", `1`), put("k", "y", `2`))                     // 4: y re-created
-	commitAfter(t, s, "a", del("k", "z"))                                              // 5
+	commitAfter(t, s, "a", put("k", "x", `1`), put("k", "y", `1`), put("k", "z", `1`), put("k", "u", `1`), put("k", "v", `1`)) // 1
+	commitAfter(t, s, "a", put("k", "x", `2`), del("k", "y"))                                                                  // 2
+	commitAfter(t, s, "a", put("k", "x", `3`), del("k", "u"))                                                                  // 3: the horizon
+	commitAfter(t, s, "a", put("k", "w", `1`), put("k", "y", `2`), put("k", "v", `2`))                                         // 4: y re-created, v replaced
+	commitAfter(t, s, "a", del("k", "z"))                                                                                      // 5
 	commitAfter(t, s, "b", put("k", "x", `1`))
 	commitAfter(t, s, "b", put("k", "x", `2`))
 
@@ -77,6 +77,7 @@ func testPrune(t *testing.T, s store.Store) {
 		checkObjects(t, "Load("+itoa(rev)+") after Prune", mustLoad(t, s, "a", rev).Objects, want[rev])
 	}
 	checkObjects(t, "current state after Prune", mustLoad(t, s, "a", 0).Objects, want[5])
+	// The feed keeps the horizon's own changes, deletes included.
 	if got := mustChanges(t, s, "a", 2, 100); len(got) != len(feed) {
 		t.Errorf("Changes(2) after Prune: %+v, want %+v", got, feed)
 	}
@@ -100,7 +101,7 @@ func testPrune(t *testing.T, s store.Store) {
 	// Writing goes on as before, over pruned history.
 	rev := mustCommit(t, s, "a", del("k", "y"), put("k", "z", `2`))
 	checkObjects(t, "after a commit over pruned history", mustLoad(t, s, "a", rev).Objects,
-		[]obj{{"k", "w", `1`, 4}, {"k", "x", `3`, 3}, {"k", "z", `2`, rev}})
+		[]obj{{"k", "v", `2`, 4}, {"k", "w", `1`, 4}, {"k", "x", `3`, 3}, {"k", "z", `2`, rev}})
 	checkObjects(t, "Load(3) after a commit over pruned history", mustLoad(t, s, "a", 3).Objects, want[3])
 }
 

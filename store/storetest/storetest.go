@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Conflict", testConflict},
 		{"DeleteAbsent", testDeleteAbsent},
 		{"InvalidCommits", testInvalidCommits},
+		{"CanceledContext", testCanceled},
 		{"ConcurrentCommitters", testConcurrent},
 		{"Changes", testChanges},
 		{"ChangesPaging", testChangesPaging},
