@@ -149,8 +149,9 @@ func (d *decoder) fields(sp spec) bool {
 		known = append(known, f.name)
 	}
 	ok := true
-	for _, k := range root.keys {
+	for ki, k := range root.keys {
 		p := "/" + escapePointer(k)
+		koff := root.keyOffs[ki]
 		v := d.s.vals[p]
 		f, found := lookupField(sp.fields, k)
 		if !found {
@@ -160,7 +161,7 @@ func (d *decoder) fields(sp spec) bool {
 			} else {
 				msg += ": its fields are " + strings.Join(known, ", ")
 			}
-			d.s.errorf(v.off, p, CodeUnknownField, "%s", msg)
+			d.s.errorf(koff, p, CodeUnknownField, "%s", msg)
 			ok = false
 			continue
 		}
@@ -169,7 +170,7 @@ func (d *decoder) fields(sp spec) bool {
 			canon = f.alias
 		}
 		if prev, dup := d.ptr[canon]; dup {
-			d.s.errorf(v.off, p, CodeDuplicateKey, "%s and %s are the same field (one is LoopBack's spelling): give it once",
+			d.s.errorf(koff, p, CodeDuplicateKey, "%s and %s are the same field (one is LoopBack's spelling): give it once",
 				strings.TrimPrefix(prev, "/"), k)
 			ok = false
 			continue

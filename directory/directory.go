@@ -30,18 +30,19 @@ type Directory struct {
 	claimRules                               map[string][]*ClaimRule
 	claimNames                               []string // keys of claimRules, sorted
 
-	// refs maps "policy/<id>" and "role/<name>" to the objects that
-	// reference them, for Validate's in-use check.
-	refs map[string][]string
-
 	// traps are the LoopBack traps of the whole store.
 	traps []*trap
 	// users and apps are the stored principals, for attributes and
 	// groups.
 	users map[string]*User
 	apps  map[string]*App
-	// statements is the engine's statement count.
+	// compiled is what the engine was compiled from; statements counts
+	// its statements.
+	compiled   []engine.Policy
 	statements int
+	// skipped are the warnings about policies the engine could not
+	// compile.
+	skipped []Warning
 }
 
 // Entry is one object of a Directory: decoded, and as stored.
@@ -130,10 +131,19 @@ func (d *Directory) Next(snap *store.Snapshot) (*Directory, error) {
 		}
 	}
 	n.index()
-	if err := n.compile(); err != nil {
+	var prev *Directory
+	if reuse {
+		prev = d
+	}
+	if err := n.compile(prev); err != nil {
 		return nil, err
 	}
-	n.traps = findTraps(n)
+	if prev != nil && n.eng == prev.eng {
+		// Same policies, same attachments: same traps.
+		n.traps = prev.traps
+	} else {
+		n.traps = findTraps(n)
+	}
 	n.warnings = append(n.warnings, trapWarnings(n.traps, nil)...)
 	return n, nil
 }
@@ -172,7 +182,6 @@ func (d *Directory) index() {
 	d.appMappings = map[string][]*RoleMapping{}
 	d.roleEdges = map[string][]edge{}
 	d.claimRules = map[string][]*ClaimRule{}
-	d.refs = map[string][]string{}
 	d.users = map[string]*User{}
 	d.apps = map[string]*App{}
 	seen := map[RoleMapping]string{}
@@ -194,17 +203,16 @@ func (d *Directory) index() {
 			d.appMappings[m.PrincipalID] = append(d.appMappings[m.PrincipalID], m)
 		case PrincipalRole:
 			d.roleEdges[m.PrincipalID] = append(d.roleEdges[m.PrincipalID], edge{from: m.PrincipalID, to: m.Role, mapping: m})
-			d.addRoleRef(m.PrincipalID, ref(KindRoleMapping, m.ID), true)
+			d.checkRole(m.PrincipalID, KindRoleMapping, m.ID, true)
 		}
-		d.addRoleRef(m.Role, ref(KindRoleMapping, m.ID), false)
+		d.checkRole(m.Role, KindRoleMapping, m.ID, false)
 	})
 	d.each(KindRole, func(o Object) {
 		r := o.(*Role)
 		for _, inc := range r.Includes {
 			d.roleEdges[r.Name] = append(d.roleEdges[r.Name], edge{from: r.Name, to: inc})
-			d.addRoleRef(inc, ref(KindRole, r.Name), false)
+			d.checkRole(inc, KindRole, r.Name, false)
 		}
-		d.addPolicyRefs(KindRole, r.Name, r.Policies)
 	})
 	// Includes first, then mappings, each in id order: resolution visits
 	// edges in this order.
@@ -223,52 +231,37 @@ func (d *Directory) index() {
 	d.each(KindClaimRule, func(o Object) {
 		c := o.(*ClaimRule)
 		d.claimRules[c.Claim] = append(d.claimRules[c.Claim], c)
-		d.addRoleRef(c.Role, ref(KindClaimRule, c.ID), false)
+		d.checkRole(c.Role, KindClaimRule, c.ID, false)
 	})
 	d.claimNames = sortedKeys(d.claimRules)
 	d.each(KindUser, func(o Object) {
 		u := o.(*User)
 		d.users[u.ID] = u
-		d.addPolicyRefs(KindUser, u.ID, u.Policies)
-	})
-	d.each(KindGroup, func(o Object) {
-		g := o.(*Group)
-		d.addPolicyRefs(KindGroup, g.ID, g.Policies)
 	})
 	d.each(KindApp, func(o Object) {
 		a := o.(*App)
 		d.apps[a.ID] = a
-		d.addPolicyRefs(KindApp, a.ID, a.Policies)
 	})
 	if cyc := findCycle(d.edgesFrom, sortedKeys(d.roleEdges)); cyc != nil {
 		d.warn(CodeRoleCycle, "the stored roles have a cycle, "+cyc.path()+": every role on it is held by the holders of any of them; break it", cyc.refs()...)
 	}
 }
 
-// addRoleRef records that by references role (as a source of a ROLE
-// mapping when source: dynamic sources need not exist), and warns when the
-// role is not stored.
-func (d *Directory) addRoleRef(role, by string, source bool) {
-	if source && isDynamicRole(role) {
+// checkRole warns when the object kind/id names a role that is not
+// stored (a dynamic role as the source of a ROLE mapping need not be).
+func (d *Directory) checkRole(role, kind, id string, source bool) {
+	if (source && isDynamicRole(role)) || d.object(KindRole, role) != nil {
 		return
 	}
-	d.refs[ref(KindRole, role)] = append(d.refs[ref(KindRole, role)], by)
-	if d.object(KindRole, role) == nil {
-		d.warn(CodeDanglingReference, fmt.Sprintf("%s names the role %s, which is not stored: it still gives the role, but store the role (PUT /roles/%s) so that writes can check the name",
-			describeRef(by), role, role), by)
-	}
-}
-
-// addPolicyRefs records the policies an object attaches.
-func (d *Directory) addPolicyRefs(kind, id string, policies []string) {
 	by := ref(kind, id)
-	for _, p := range policies {
-		d.refs[ref(KindPolicy, p)] = append(d.refs[ref(KindPolicy, p)], by)
-	}
+	d.warn(CodeDanglingReference, fmt.Sprintf("%s names the role %s, which is not stored: it still gives the role, but store the role %s so that writes can check the name",
+		describeRef(by), role, role), by)
 }
 
-// compile builds the engine from every attached policy.
-func (d *Directory) compile() error {
+// compile builds the engine from every attached policy, or reuses prev's
+// engine when the policies and their attachments are the same (a write of
+// a role mapping, a claim rule or a user's attributes changes neither).
+func (d *Directory) compile(prev *Directory) error {
 	var ps []engine.Policy
 	attach := func(kind string, id string, policies []string, how engine.AttachKind) {
 		for _, pid := range policies {
@@ -297,6 +290,15 @@ func (d *Directory) compile() error {
 		}
 		ps = append(ps, engine.Policy{Name: b.ID, Kind: policy.KindBoundary, Doc: b.doc, Attach: engine.Attachment{Kind: how, ID: b.PrincipalID}})
 	})
+	d.compiled = ps
+	for _, p := range ps {
+		d.statements += len(p.Doc.Statements)
+	}
+	if prev != nil && prev.eng != nil && slices.Equal(prev.compiled, ps) {
+		d.eng, d.skipped = prev.eng, prev.skipped
+		d.warnings = append(d.warnings, d.skipped...)
+		return nil
+	}
 	eng, err := engine.Compile(ps)
 	if err != nil {
 		// A document the engine cannot compile got past validation
@@ -304,7 +306,10 @@ func (d *Directory) compile() error {
 		var ok []engine.Policy
 		for _, p := range ps {
 			if _, err := engine.Compile([]engine.Policy{p}); err != nil {
-				d.warn(CodeSkippedObject, fmt.Sprintf("policy %s does not compile and is ignored: %v", quote(p.Name), err), ref(kindOfEnginePolicy(p), p.Name))
+				w := Warning{Code: CodeSkippedObject, Message: fmt.Sprintf("policy %s does not compile and is ignored: %v", quote(p.Name), err),
+					Refs: []string{ref(kindOfEnginePolicy(p), p.Name)}}
+				d.skipped = append(d.skipped, w)
+				d.warnings = append(d.warnings, w)
 				continue
 			}
 			ok = append(ok, p)
@@ -314,9 +319,6 @@ func (d *Directory) compile() error {
 		}
 	}
 	d.eng = eng
-	for _, p := range ps {
-		d.statements += len(p.Doc.Statements)
-	}
 	return nil
 }
 

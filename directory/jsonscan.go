@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,8 +56,9 @@ type value struct {
 	// "true"/"false".
 	text string
 	// keys are an object's member names in order; n is an array's length.
-	keys []string
-	n    int
+	keys    []string
+	keyOffs []int
+	n       int
 	// raw is the value's bytes, for opaque values (policy documents).
 	raw []byte
 }
@@ -83,16 +83,29 @@ func scanBody(body []byte, opaque ...string) *scan {
 			s.lines = append(s.lines, i+1)
 		}
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	w := walker{s: s, dec: dec, opaque: opaque}
-	if !w.value("", 0) {
+	// Syntax first, with encoding/json's own scanner: its offsets are
+	// exact (the token decoder's are not, inside skipped values).
+	var raw json.RawMessage
+	if err := json.Unmarshal(body, &raw); err != nil {
+		var se *json.SyntaxError
+		switch {
+		case len(bytes.TrimSpace(body)) == 0:
+			s.errorf(0, "", CodeSyntax, "the body is empty: send a JSON object")
+		case errors.As(err, &se) && strings.Contains(se.Error(), "unexpected end"):
+			s.errorf(len(body), "", CodeSyntax, "the JSON ends too early: a string, object or list is not closed")
+		case errors.As(err, &se):
+			msg := strings.TrimPrefix(se.Error(), "json: ")
+			if strings.Contains(msg, "after top-level value") {
+				msg = "unexpected data after the JSON object: send exactly one object"
+			}
+			s.errorf(max(int(se.Offset)-1, 0), "", CodeSyntax, "JSON syntax error: %s", msg)
+		default:
+			s.errorf(0, "", CodeSyntax, "JSON syntax error: %v", err)
+		}
 		return s
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		off := w.next()
-		s.errorf(off, "", CodeSyntax, "unexpected data after the JSON object: send exactly one object")
-	}
+	w := walker{s: s, b: body, opaque: opaque}
+	w.value("", 0)
 	return s
 }
 
@@ -130,40 +143,38 @@ func (s *scan) at(ptr string) int {
 	return 0
 }
 
-// walker walks a body with a token decoder.
+// walker walks a body already known to be valid JSON (so it need not
+// check syntax), recording each value by its JSON pointer.
 type walker struct {
 	s      *scan
-	dec    *json.Decoder
+	b      []byte
+	i      int
 	opaque []string
 }
 
-// next returns the offset of the next value: past white space and the ':'
-// or ',' the decoder has not consumed yet.
-func (w *walker) next() int {
-	b := w.s.body
-	off := int(w.dec.InputOffset())
-	for off < len(b) {
-		switch b[off] {
+// space skips white space and the separators ':' and ','.
+func (w *walker) space() {
+	for w.i < len(w.b) {
+		switch w.b[w.i] {
 		case ' ', '\t', '\r', '\n', ':', ',':
-			off++
+			w.i++
 			continue
 		}
-		break
+		return
 	}
-	return off
 }
 
 // value walks one value at ptr; false stops the walk (after an error).
 func (w *walker) value(ptr string, depth int) bool {
-	off := w.next()
+	w.space()
+	if w.i >= len(w.b) {
+		return false
+	}
+	off := w.i
 	for _, o := range w.opaque {
 		if o == ptr {
-			var raw json.RawMessage
-			if err := w.dec.Decode(&raw); err != nil {
-				w.syntax(err, off)
-				return false
-			}
-			w.s.vals[ptr] = &value{off: off, typ: typeOf(raw), raw: raw}
+			w.skip()
+			w.s.vals[ptr] = &value{off: off, typ: typeOf(w.b[off:w.i]), raw: w.b[off:w.i]}
 			return true
 		}
 	}
@@ -171,80 +182,120 @@ func (w *walker) value(ptr string, depth int) bool {
 		w.s.errorf(off, ptr, CodeWrongType, "nested more than %d levels deep: no field of this object needs that", maxBodyDepth)
 		return false
 	}
-	tok, err := w.dec.Token()
-	if err != nil {
-		w.syntax(err, off)
-		return false
-	}
 	v := &value{off: off}
 	w.s.vals[ptr] = v
-	switch t := tok.(type) {
-	case json.Delim:
-		if t == '[' {
-			v.typ = jArray
-			for w.dec.More() {
-				if !w.value(ptr+"/"+strconv.Itoa(v.n), depth+1) {
-					return false
-				}
-				v.n++
+	switch c := w.b[w.i]; c {
+	case '{':
+		v.typ = jObject
+		w.i++
+		seen := map[string]bool{}
+		for {
+			w.space()
+			if w.b[w.i] == '}' {
+				w.i++
+				return true
 			}
-		} else {
-			v.typ = jObject
-			seen := map[string]bool{}
-			for w.dec.More() {
-				koff := w.next()
-				kt, err := w.dec.Token()
-				if err != nil {
-					w.syntax(err, koff)
-					return false
-				}
-				k, _ := kt.(string)
-				kptr := ptr + "/" + escapePointer(k)
-				if seen[k] {
-					w.s.errorf(koff, kptr, CodeDuplicateKey, "key %s appears twice in this object: keep one (JSON objects here may not repeat a key)", quote(k))
-					return false
-				}
-				seen[k] = true
-				v.keys = append(v.keys, k)
-				if !w.value(kptr, depth+1) {
-					return false
-				}
+			koff := w.i
+			k := w.str()
+			kptr := ptr + "/" + escapePointer(k)
+			if seen[k] {
+				w.s.errorf(koff, kptr, CodeDuplicateKey, "key %s appears twice in this object: keep one (JSON objects here may not repeat a key)", quote(k))
+				return false
+			}
+			seen[k] = true
+			v.keys = append(v.keys, k)
+			v.keyOffs = append(v.keyOffs, koff)
+			if !w.value(kptr, depth+1) {
+				return false
 			}
 		}
-		if _, err := w.dec.Token(); err != nil {
-			w.syntax(err, w.next())
-			return false
+	case '[':
+		v.typ = jArray
+		w.i++
+		for {
+			w.space()
+			if w.b[w.i] == ']' {
+				w.i++
+				return true
+			}
+			if !w.value(ptr+"/"+strconv.Itoa(v.n), depth+1) {
+				return false
+			}
+			v.n++
 		}
-	case string:
-		v.typ, v.text = jString, t
-	case json.Number:
-		v.typ, v.text = jNumber, t.String()
-	case bool:
-		v.typ, v.text = jBool, strconv.FormatBool(t)
-	case nil:
+	case '"':
+		v.typ, v.text = jString, w.str()
+	case 't':
+		v.typ, v.text = jBool, "true"
+		w.i += 4
+	case 'f':
+		v.typ, v.text = jBool, "false"
+		w.i += 5
+	case 'n':
 		v.typ = jNull
+		w.i += 4
+	default:
+		v.typ = jNumber
+		start := w.i
+		for w.i < len(w.b) && strings.IndexByte("+-.0123456789eE", w.b[w.i]) >= 0 {
+			w.i++
+		}
+		v.text = string(w.b[start:w.i])
 	}
 	return true
 }
 
-// syntax records a decoder error.
-func (w *walker) syntax(err error, off int) {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		o := int(se.Offset) - 1
-		if o < 0 {
-			o = 0
+// str reads a string at w.i.
+func (w *walker) str() string {
+	start := w.i
+	w.i++
+	escaped := false
+	for w.i < len(w.b) && w.b[w.i] != '"' {
+		if w.b[w.i] == '\\' {
+			escaped = true
+			w.i++
 		}
-		w.s.errorf(o, "", CodeSyntax, "JSON syntax error: %s", strings.TrimPrefix(se.Error(), "json: "))
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		if len(w.s.body) == 0 || len(bytes.TrimSpace(w.s.body)) == 0 {
-			w.s.errorf(0, "", CodeSyntax, "the body is empty: send a JSON object")
-			return
+		w.i++
+	}
+	w.i++
+	if !escaped {
+		return string(w.b[start+1 : w.i-1])
+	}
+	var out string
+	if err := json.Unmarshal(w.b[start:w.i], &out); err != nil {
+		return string(w.b[start+1 : w.i-1])
+	}
+	return out
+}
+
+// skip moves past one value.
+func (w *walker) skip() {
+	depth := 0
+	for w.i < len(w.b) {
+		switch w.b[w.i] {
+		case '"':
+			w.str()
+			if depth == 0 {
+				return
+			}
+			continue
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return // the end of the enclosing value
+			}
+			depth--
+			if depth == 0 {
+				w.i++
+				return
+			}
+		case ',', ' ', '\t', '\r', '\n', ':':
+			if depth == 0 {
+				return
+			}
 		}
-		w.s.errorf(len(w.s.body), "", CodeSyntax, "the JSON ends too early: a string, object or list is not closed")
-	default:
-		w.s.errorf(off, "", CodeSyntax, "JSON syntax error: %s", strings.TrimPrefix(err.Error(), "json: "))
+		w.i++
 	}
 }
 

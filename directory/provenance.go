@@ -60,16 +60,8 @@ func (g Grant) String() string {
 	return b.String()
 }
 
-// String renders the role's whole path, its own step first, the steps it
-// came from after "; ": "staff via role editor includes staff; editor via
-// role mapping 3: USER 1 → editor".
-func (r ResolvedRole) String() string {
-	parts := make([]string, len(r.Path))
-	for i, g := range r.Path {
-		parts[i] = g.String()
-	}
-	return strings.Join(parts, "; ")
-}
+// String renders the step that gave the role (Grant.String).
+func (r ResolvedRole) String() string { return r.Grant.String() }
 
 // grantJSON is a Grant's JSON form.
 type grantJSON struct {
@@ -96,15 +88,13 @@ func (g Grant) MarshalJSON() ([]byte, error) {
 	return json.Marshal(j)
 }
 
-// MarshalJSON renders {"role", "via" (the text), "path"}.
+// MarshalJSON renders {"role", "via" (the text of the step that gave
+// it), "grant"}; the grant's "from" names the role it came from, whose own
+// entry continues the chain.
 func (r ResolvedRole) MarshalJSON() ([]byte, error) {
-	path := r.Path
-	if path == nil {
-		path = []Grant{}
-	}
 	return json.Marshal(struct {
-		Role string  `json:"role"`
-		Via  string  `json:"via"`
-		Path []Grant `json:"path"`
-	}{r.Role, r.String(), path})
+		Role  string `json:"role"`
+		Via   string `json:"via"`
+		Grant Grant  `json:"grant"`
+	}{r.Role, r.String(), r.Grant})
 }

@@ -2,8 +2,8 @@ package directory
 
 import (
 	"slices"
-	"sort"
 	"strings"
+	"sync"
 
 	"gatehouse.dev/gatehouse/engine"
 )
@@ -23,7 +23,7 @@ const (
 
 // smallSet is the size up to which a set is searched linearly rather than
 // hashed.
-const smallSet = 16
+const smallSet = 32
 
 // Subject is whom a decision is about, as the server found it: a principal
 // the caller named, or (next) a verified token.
@@ -60,15 +60,20 @@ type Resolution struct {
 	Resolved []ResolvedRole `json:"resolved"`
 }
 
-// ResolvedRole is one role with its provenance.
+// ResolvedRole is one role with its provenance: the step that gave it,
+// and the role that step came from, whose own entry says how it came. A
+// role's whole chain back to the subject is Resolution.Path.
 type ResolvedRole struct {
 	Role string
-	// Path is how the subject came to hold the role: Path[0] gives the
-	// role itself, Path[1] the role Path[0] came from, and so on back to
-	// the subject. One path is given: the shortest, first found (dynamic
-	// roles, then asserted roles, then mappings of the user, the app, the
-	// groups in order, then claim rules).
-	Path []Grant
+	// Grant is how the role was given. Of the ways to a role, the shortest
+	// is given, the first found on ties (dynamic roles, then asserted
+	// roles, then mappings of the user, the app, the groups in order, then
+	// claim rules).
+	Grant Grant
+	// From is the index in Resolution.Resolved of the role the grant
+	// started from (includes and ROLE mappings), -1 for a grant from the
+	// subject itself.
+	From int
 }
 
 // GrantKind is how a role was given.
@@ -108,16 +113,35 @@ type Grant struct {
 	GroupSource string
 }
 
-// node is one role reached during resolution.
+// node is one role reached during resolution; finish turns it into a
+// Grant (kept small: a resolution is made for every check).
 type node struct {
-	grant  Grant
-	parent int32 // index of the node it came from, -1 for a seed
+	role    string
+	mapping *RoleMapping
+	rule    *ClaimRule
+	parent  int32 // index of the node it came from, -1 for a seed
+	kind    GrantKind
 }
 
-// resolver holds one resolution.
+// resolver holds one resolution's scratch space. Resolvers are pooled:
+// a check allocates only what it returns.
 type resolver struct {
-	nodes []node
-	index map[string]int32 // built once nodes outgrow smallSet
+	nodes      []node
+	index      map[string]int32 // built once nodes outgrow smallSet
+	order, pos []int32
+}
+
+var resolvers = sync.Pool{New: func() any { return &resolver{nodes: make([]node, 0, smallSet)} }}
+
+// release returns r to the pool, dropping what would keep objects alive
+// or what grew too large.
+func (r *resolver) release() {
+	if cap(r.nodes) > 4*smallSet {
+		return
+	}
+	clear(r.nodes)
+	r.nodes, r.index, r.order, r.pos = r.nodes[:0], nil, r.order[:0], r.pos[:0]
+	resolvers.Put(r)
 }
 
 func (r *resolver) has(role string) bool {
@@ -126,25 +150,25 @@ func (r *resolver) has(role string) bool {
 		return ok
 	}
 	for i := range r.nodes {
-		if r.nodes[i].grant.Role == role {
+		if r.nodes[i].role == role {
 			return true
 		}
 	}
 	return false
 }
 
-func (r *resolver) add(g Grant, parent int32) {
-	if g.Role == "" || r.has(g.Role) {
+func (r *resolver) add(n node) {
+	if n.role == "" || r.has(n.role) {
 		return
 	}
-	r.nodes = append(r.nodes, node{grant: g, parent: parent})
+	r.nodes = append(r.nodes, n)
 	switch {
 	case r.index != nil:
-		r.index[g.Role] = int32(len(r.nodes) - 1)
+		r.index[n.role] = int32(len(r.nodes) - 1)
 	case len(r.nodes) > smallSet:
 		r.index = make(map[string]int32, 2*len(r.nodes))
 		for i := range r.nodes {
-			r.index[r.nodes[i].grant.Role] = int32(i)
+			r.index[r.nodes[i].role] = int32(i)
 		}
 	}
 }
@@ -162,8 +186,8 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 	if d == nil {
 		d = &Directory{}
 	}
-	var r resolver
-	r.nodes = make([]node, 0, 8)
+	r := resolvers.Get().(*resolver)
+	defer r.release()
 	var user *User
 	if s.Type == "user" {
 		user = d.users[s.ID]
@@ -172,17 +196,17 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 
 	// Seeds, in a fixed order: the first way found to a role is its
 	// provenance.
-	r.add(Grant{Kind: GrantDynamic, Role: RoleEveryone}, -1)
+	r.add(node{kind: GrantDynamic, role: RoleEveryone, parent: -1})
 	if s.Type == "" {
-		r.add(Grant{Kind: GrantDynamic, Role: RoleUnauthenticated}, -1)
+		r.add(node{kind: GrantDynamic, role: RoleUnauthenticated, parent: -1})
 	} else {
-		r.add(Grant{Kind: GrantDynamic, Role: RoleAuthenticated, From: s.Type + " " + s.ID}, -1)
+		r.add(node{kind: GrantDynamic, role: RoleAuthenticated, parent: -1})
 		if s.ID != "" && ownerIs(resourceAttrs, s.ID) {
-			r.add(Grant{Kind: GrantDynamic, Role: RoleOwner, From: s.ID}, -1)
+			r.add(node{kind: GrantDynamic, role: RoleOwner, parent: -1})
 		}
 	}
 	for _, role := range s.Roles {
-		r.add(Grant{Kind: GrantAsserted, Role: role}, -1)
+		r.add(node{kind: GrantAsserted, role: role, parent: -1})
 	}
 	var direct []*RoleMapping
 	switch s.Type {
@@ -192,19 +216,12 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 		direct = d.appMappings[s.ID]
 	}
 	for _, m := range direct {
-		r.add(Grant{Kind: GrantMapping, Role: m.Role, Mapping: m}, -1)
+		r.add(node{kind: GrantMapping, role: m.Role, mapping: m, parent: -1})
 	}
 	if len(d.groupMappings) > 0 {
 		for _, g := range res.Groups {
 			for _, m := range d.groupMappings[g] {
-				if r.has(m.Role) {
-					continue
-				}
-				src := "request"
-				if user.inGroup(g) {
-					src = "stored"
-				}
-				r.add(Grant{Kind: GrantMapping, Role: m.Role, Mapping: m, GroupSource: src}, -1)
+				r.add(node{kind: GrantMapping, role: m.Role, mapping: m, parent: -1})
 			}
 		}
 	}
@@ -216,48 +233,92 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 			}
 			for _, c := range d.claimRules[claim] {
 				if (c.Issuer == "" || c.Issuer == s.Issuer) && c.matches(vals) {
-					r.add(Grant{Kind: GrantClaimRule, Role: c.Role, Rule: c}, -1)
+					r.add(node{kind: GrantClaimRule, role: c.Role, rule: c, parent: -1})
 				}
 			}
 		}
 	}
 	// Everything the roles reached give, breadth first.
 	for i := 0; i < len(r.nodes); i++ {
-		from := r.nodes[i].grant.Role
-		for _, e := range d.roleEdges[from] {
-			g := Grant{Kind: GrantIncludes, Role: e.to, From: from}
+		for _, e := range d.roleEdges[r.nodes[i].role] {
+			n := node{kind: GrantIncludes, role: e.to, parent: int32(i)}
 			if e.mapping != nil {
-				g.Kind, g.Mapping = GrantMapping, e.mapping
+				n.kind, n.mapping = GrantMapping, e.mapping
 			}
-			r.add(g, int32(i))
+			r.add(n)
 		}
 	}
-	r.finish(res)
+	r.finish(res, s, user)
 	return res
 }
 
-// finish fills res from the nodes: roles sorted, each with its path.
-func (r *resolver) finish(res *Resolution) {
-	order := make([]int32, len(r.nodes))
-	total := 0
-	for i := range order {
-		order[i] = int32(i)
-		for j := int32(i); j >= 0; j = r.nodes[j].parent {
-			total++
-		}
+// finish fills res from the nodes: roles sorted, each with its grant and
+// the index of the role it came from.
+func (r *resolver) finish(res *Resolution, s *Subject, user *User) {
+	order := r.order[:0]
+	for i := range r.nodes {
+		order = append(order, int32(i))
 	}
-	sort.Slice(order, func(a, b int) bool { return r.nodes[order[a]].grant.Role < r.nodes[order[b]].grant.Role })
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(r.nodes[a].role, r.nodes[b].role) })
+	pos := slices.Grow(r.pos[:0], len(r.nodes))[:len(r.nodes)] // node index → index in Resolved
+	for k, i := range order {
+		pos[i] = int32(k)
+	}
+	r.order, r.pos = order, pos
 	res.Roles = make([]string, len(order))
 	res.Resolved = make([]ResolvedRole, len(order))
-	grants := make([]Grant, 0, total)
 	for k, i := range order {
-		res.Roles[k] = r.nodes[i].grant.Role
-		start := len(grants)
-		for j := i; j >= 0; j = r.nodes[j].parent {
-			grants = append(grants, r.nodes[j].grant)
+		n := &r.nodes[i]
+		res.Roles[k] = n.role
+		g := Grant{Kind: n.kind, Role: n.role, Mapping: n.mapping, Rule: n.rule}
+		from := -1
+		if n.parent >= 0 {
+			from = int(pos[n.parent])
+			if n.kind == GrantIncludes || n.mapping != nil {
+				g.From = r.nodes[n.parent].role
+			}
 		}
-		res.Resolved[k] = ResolvedRole{Role: res.Roles[k], Path: grants[start:len(grants):len(grants)]}
+		switch {
+		case n.role == RoleAuthenticated && n.kind == GrantDynamic:
+			g.From = s.Type + " " + s.ID
+		case n.role == RoleOwner && n.kind == GrantDynamic:
+			g.From = s.ID
+		case n.mapping != nil && n.mapping.PrincipalType == PrincipalGroup:
+			g.GroupSource = "request"
+			if user.inGroup(n.mapping.PrincipalID) {
+				g.GroupSource = "stored"
+			}
+		}
+		res.Resolved[k] = ResolvedRole{Role: n.role, Grant: g, From: from}
 	}
+}
+
+// Path returns how the subject came to hold role: the grant of the role
+// itself first, then the grant of the role it came from, and so on back to
+// the subject; nil when the subject does not hold it.
+func (res *Resolution) Path(role string) []Grant {
+	i, ok := slices.BinarySearch(res.Roles, role)
+	if !ok || i >= len(res.Resolved) {
+		return nil
+	}
+	var out []Grant
+	for steps := 0; i >= 0 && steps <= len(res.Resolved); steps++ {
+		out = append(out, res.Resolved[i].Grant)
+		i = res.Resolved[i].From
+	}
+	return out
+}
+
+// Why renders Path(role) for a person, its steps joined by "; ":
+// "staff via role editor includes staff; editor via role mapping 3: USER 1
+// → editor". It is "" when the subject does not hold the role.
+func (res *Resolution) Why(role string) string {
+	path := res.Path(role)
+	parts := make([]string, len(path))
+	for i, g := range path {
+		parts[i] = g.String()
+	}
+	return strings.Join(parts, "; ")
 }
 
 // mergeGroups returns the stored user's groups and the given ones, sorted,

@@ -88,12 +88,16 @@ func (t *trap) warning() Warning {
 	if len(t.roles) > 1 {
 		roles = "the roles " + strings.Join(t.roles, ", ")
 	}
-	msg := fmt.Sprintf("%s denies %s on %s to %s (%s), and %s allows it to %s. "+
+	what := "it"
+	if da, aa := describeActions(t.deny.st)+" on "+describeResources(t.deny), describeActions(t.allow.st)+" on "+describeResources(t.allow); da != aa {
+		what = aa
+	}
+	msg := fmt.Sprintf("%s denies %s on %s to %s (%s), and %s allows %s to %s. "+
 		"Every principal with %s also holds %s, and an explicit Deny always wins over an Allow, so %s is denied too "+
 		"(LoopBack lets the more specific ACL win; IAM and gatehouse do not). "+
 		"Remove the Deny and rely on default deny: what no statement allows is denied.",
 		t.deny.describe(), describeActions(t.deny.st), describeResources(t.deny), who, t.everyone,
-		allow, roles, roles[len("the "):], t.everyone, strings.Join(t.roles, ", "))
+		allow, what, roles, roles[len("the "):], t.everyone, strings.Join(t.roles, ", "))
 	return Warning{Code: CodeDenyOverridesRole, Message: msg, Refs: t.refs}
 }
 

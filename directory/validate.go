@@ -267,28 +267,39 @@ func (v *view) nearestRole(name string) string {
 }
 
 // checkInUse refuses deleting a policy or role that something still
-// references after the writes.
+// references after the writes. It reads every object that can reference
+// one, once, and only when a policy or role is deleted.
 func (v *view) checkInUse() error {
-	for _, kind := range []string{KindPolicy, KindRole} {
-		ids := sortedKeys(v.dels[kind])
-		for _, id := range ids {
-			var users []string
-			if v.base != nil {
-				for _, by := range v.base.refs[ref(kind, id)] {
-					k, oid, _ := strings.Cut(by, "/")
-					if o := v.object(k, oid); o != nil && references(o, kind, id) && !slices.Contains(users, by) {
-						users = append(users, by)
-					}
+	if len(v.dels[KindPolicy]) == 0 && len(v.dels[KindRole]) == 0 {
+		return nil
+	}
+	users := map[string][]string{} // "policy/p" → referrers
+	for _, kind := range []string{KindRole, KindRoleMapping, KindUser, KindGroup, KindApp, KindClaimRule} {
+		v.each(kind, func(o Object) {
+			by := ref(kind, o.ObjectID())
+			for _, p := range policiesOf(o) {
+				if v.dels[KindPolicy][p] {
+					users[ref(KindPolicy, p)] = append(users[ref(KindPolicy, p)], by)
 				}
 			}
-			if len(users) == 0 {
+			for _, r := range rolesNamedBy(o) {
+				if v.dels[KindRole][r] && !slices.Contains(users[ref(KindRole, r)], by) {
+					users[ref(KindRole, r)] = append(users[ref(KindRole, r)], by)
+				}
+			}
+		})
+	}
+	for _, kind := range []string{KindPolicy, KindRole} {
+		for _, id := range sortedKeys(v.dels[kind]) {
+			refs := users[ref(kind, id)]
+			if len(refs) == 0 {
 				continue
 			}
-			slices.Sort(users)
+			slices.Sort(refs)
 			var names []string
-			for i, u := range users {
+			for i, u := range refs {
 				if i == maxListedRefs {
-					names = append(names, fmt.Sprintf("and %d more", len(users)-maxListedRefs))
+					names = append(names, fmt.Sprintf("and %d more", len(refs)-maxListedRefs))
 					break
 				}
 				names = append(names, describeRef(u))
@@ -297,27 +308,28 @@ func (v *view) checkInUse() error {
 			if kind == KindRole {
 				what = "is still used by"
 			}
-			return &Error{Code: CodeInUse, Kind: kind, ID: id, class: ErrInUse, Refs: users,
+			return &Error{Code: CodeInUse, Kind: kind, ID: id, class: ErrInUse, Refs: refs,
 				Message: fmt.Sprintf("%s %s %s %s: change or delete them first", kindNoun(kind), quote(id), what, strings.Join(names, ", "))}
 		}
 	}
 	return nil
 }
 
-// references reports whether o names the policy or role id.
-func references(o Object, kind, id string) bool {
-	if kind == KindPolicy {
-		return slices.Contains(policiesOf(o), id)
-	}
+// rolesNamedBy returns the roles o names: a role's includes, both ends of
+// a ROLE mapping, the role of a mapping or claim rule.
+func rolesNamedBy(o Object) []string {
 	switch o := o.(type) {
 	case *Role:
-		return slices.Contains(o.Includes, id)
+		return o.Includes
 	case *RoleMapping:
-		return o.Role == id || (o.PrincipalType == PrincipalRole && o.PrincipalID == id)
+		if o.PrincipalType == PrincipalRole {
+			return []string{o.Role, o.PrincipalID}
+		}
+		return []string{o.Role}
 	case *ClaimRule:
-		return o.Role == id
+		return []string{o.Role}
 	}
-	return false
+	return nil
 }
 
 // checkCycles refuses writes that close a cycle of roles.
