@@ -118,8 +118,9 @@ func rolesJSON(res *directory.Resolution) []roleJSON {
 		return out
 	}
 	for _, rr := range res.Resolved {
-		rj := roleJSON{Role: rr.Role, Via: rr.String(), Path: make([]grantJSON, 0, len(rr.Path))}
-		for _, g := range rr.Path {
+		path := res.Path(rr.Role)
+		rj := roleJSON{Role: rr.Role, Via: res.Why(rr.Role), Path: make([]grantJSON, 0, len(path))}
+		for _, g := range path {
 			rj.Path = append(rj.Path, grantJSON{Kind: g.Kind.String(), Role: g.Role, From: g.From, Mapping: g.Mapping,
 				Rule: g.Rule, GroupSource: g.GroupSource, Text: g.String()})
 		}
