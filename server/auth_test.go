@@ -1,8 +1,10 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -190,5 +192,56 @@ func TestKeysAcrossReplicas(t *testing.T) {
 			t.Fatalf("the replica never learned of the key: %d %s (replica keys %v, key %s)", r.status, r.body, other.system.Load().keys, key)
 		}
 		sleepBriefly()
+	}
+}
+
+// Two servers writing to one store concurrently (replicas sharing a
+// database): every write is acknowledged once, with its own revision, and
+// both servers end at the last one.
+func TestConcurrentWritersAcrossReplicas(t *testing.T) {
+	ts := newTestServer(t)
+	other, err := New(Config{Store: ts.store, AdminKey: testAdminKey, Logger: ts.srv.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	replica := &testServer{t: t, srv: other, store: ts.store, logs: ts.logs}
+	const perServer = 10
+	var wg sync.WaitGroup
+	revs := make(chan int64, 2*perServer)
+	for i, srv := range []*testServer{ts, replica} {
+		for j := range perServer {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := srv.do("PUT", fmt.Sprintf("/v1/stores/default/users/u%d-%d", i, j), map[string]any{})
+				if r.status != http.StatusCreated {
+					t.Errorf("PUT: %d %s", r.status, r.body)
+					return
+				}
+				revs <- int64(r.json(t)["revision"].(float64))
+			}()
+		}
+	}
+	wg.Wait()
+	close(revs)
+	seen := map[int64]bool{}
+	for r := range revs {
+		if seen[r] {
+			t.Errorf("revision %d acknowledged twice", r)
+		}
+		seen[r] = true
+	}
+	want := int64(2 * perServer)
+	for _, srv := range []*Server{ts.srv, other} {
+		for i := 0; srv.loadedState("default").snapshot().Revision() != want; i++ {
+			if i == 200 {
+				t.Fatalf("a server stays at revision %d, want %d", srv.loadedState("default").snapshot().Revision(), want)
+			}
+			sleepBriefly()
+		}
 	}
 }

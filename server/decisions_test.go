@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"gatehouse.dev/gatehouse/store/sqlite"
 )
 
 // fakeClock is a settable clock for Config.Now.
@@ -31,7 +33,22 @@ func (c *fakeClock) set(t time.Time) {
 // through its own store only, and replayable at its revision.
 func TestDecisionLogAndReplay(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
-	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	testDecisionLogAndReplay(t, newTestServer(t, func(c *Config) { c.Now = clock.now }), clock)
+}
+
+// The same on the embedded SQLite store: replay rebuilds a past revision
+// from the database's history.
+func TestDecisionLogAndReplaySQLite(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	db, err := sqlite.Open(t.Context(), t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	testDecisionLogAndReplay(t, newTestServer(t, func(c *Config) { c.Now = clock.now; c.Store = db }), clock)
+}
+
+func testDecisionLogAndReplay(t *testing.T, ts *testServer, clock *fakeClock) {
 	ts.must(http.StatusCreated, "POST", "/v1/stores", map[string]any{"id": "other"})
 	mapping := loopback(t, ts)
 	ts.must(http.StatusCreated, "PUT", "/v1/stores/default/claim-rules/admins", map[string]any{"claim": "groups", "op": "contains", "value": "admins", "role": "admin"})
