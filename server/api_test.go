@@ -259,4 +259,10 @@ func TestPolicyWarningsAndTrap(t *testing.T) {
 	if !found {
 		t.Errorf("the LoopBack trap is not warned about: %v", got)
 	}
+	// Explain repeats the warning for the admin it denies.
+	ts.must(http.StatusCreated, "POST", "/v1/stores/default/role-mappings", map[string]any{"principal_type": "USER", "principal_id": "1", "role": "admin"})
+	x := ts.must(http.StatusOK, "POST", "/v1/stores/default/explain", check("1", "orders:Read", "orders:1"))
+	if x["decision"] != "deny" || x["reason"] != "explicit_deny" || !strings.Contains(fmt.Sprint(x["warnings"]), "directory.deny_overrides_role") {
+		t.Errorf("explain of the trapped admin: decision %v, reason %v, warnings %v", x["decision"], x["reason"], x["warnings"])
+	}
 }

@@ -275,7 +275,7 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, resp)
-	s.metrics.checkSeconds.WithLabelValues(epCheck).Observe(time.Since(start).Seconds())
+	s.metrics.observe(epCheck, time.Since(start))
 	return nil
 }
 
@@ -347,6 +347,6 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results, "revision": d.Revision()})
-	s.metrics.checkSeconds.WithLabelValues(epBatch).Observe(time.Since(start).Seconds())
+	s.metrics.observe(epBatch, time.Since(start))
 	return nil
 }

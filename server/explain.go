@@ -91,7 +91,7 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 		}})
 	}
 	writeJSON(w, http.StatusOK, resp)
-	s.metrics.checkSeconds.WithLabelValues(epExplain).Observe(time.Since(start).Seconds())
+	s.metrics.observe(epExplain, time.Since(start))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"net/http"
+	"time"
 
 	"gatehouse.dev/gatehouse/engine"
 
@@ -30,6 +31,12 @@ type metrics struct {
 
 	logWritten prometheus.Counter
 	logDropped *prometheus.CounterVec
+
+	// decisionCounters[endpoint][reason] and latency[endpoint] are
+	// resolved once (resolve); read-only afterwards.
+	decisionCounters map[string][]prometheus.Counter
+	latency          map[string]prometheus.Observer
+	h                http.Handler
 }
 
 func newMetrics(queueLen func() float64) *metrics {
@@ -71,19 +78,50 @@ func newMetrics(queueLen func() float64) *metrics {
 	m.reg.MustRegister(m.decisions, m.checkSeconds, m.revision, m.compileSeconds, m.requests,
 		m.logWritten, m.logDropped, queue,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.resolve()
+	m.h = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }
 
 // handler serves /metrics.
-func (m *metrics) handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
-}
+func (m *metrics) handler() http.Handler { return m.h }
 
 // decision counts one decision.
 func (m *metrics) decision(endpoint string, reason engine.Reason) {
-	d := "deny"
-	if reason == engine.Allowed {
-		d = "allow"
+	if c := m.decisionCounters[endpoint]; c != nil && int(reason) < len(c) {
+		c[reason].Inc()
+		return
 	}
-	m.decisions.WithLabelValues(endpoint, d, reason.String()).Inc()
+	m.decisions.WithLabelValues(endpoint, decisionLabel(reason), reason.String()).Inc()
+}
+
+func decisionLabel(reason engine.Reason) string {
+	if reason == engine.Allowed {
+		return "allow"
+	}
+	return "deny"
+}
+
+// observe records a check, batch or explain request's latency.
+func (m *metrics) observe(endpoint string, d time.Duration) {
+	if h := m.latency[endpoint]; h != nil {
+		h.Observe(d.Seconds())
+		return
+	}
+	m.checkSeconds.WithLabelValues(endpoint).Observe(d.Seconds())
+}
+
+// resolve looks up the counters and histograms of the request path once,
+// so that a check does not hash label values.
+func (m *metrics) resolve() {
+	m.decisionCounters = map[string][]prometheus.Counter{}
+	m.latency = map[string]prometheus.Observer{}
+	for _, ep := range []string{epCheck, epBatch, epExplain} {
+		cs := make([]prometheus.Counter, 0, 3)
+		for _, r := range []engine.Reason{engine.ImplicitDeny, engine.ExplicitDeny, engine.Allowed} {
+			cs = append(cs, m.decisions.WithLabelValues(ep, decisionLabel(r), r.String()))
+		}
+		m.decisionCounters[ep] = cs
+		m.latency[ep] = m.checkSeconds.WithLabelValues(ep)
+	}
 }
