@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -58,32 +57,26 @@ type requestInput struct {
 	IP string `json:"ip"`
 }
 
-// valueMap is a JSON object of condition values: strings, numbers (kept as
-// written), booleans, or lists of them.
-type valueMap map[string]engine.Values
+// valueMap is a JSON object of condition values as decoded (numbers as
+// json.Number: decodeBytes uses UseNumber); conditionValues converts it.
+type valueMap map[string]any
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (m *valueMap) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*m = nil
-		return nil
+// conditionValues converts decoded condition values: strings, numbers
+// (kept as written), booleans, or flat lists of them (API.md §3). what
+// names the object in errors ("context").
+func conditionValues(what string, m valueMap) (map[string]engine.Values, error) {
+	if m == nil {
+		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var raw map[string]any
-	if err := dec.Decode(&raw); err != nil {
-		return badRequest("expected an object of condition values (strings, numbers, booleans or lists of them): %s", strings.TrimPrefix(err.Error(), "json: "))
-	}
-	out := make(valueMap, len(raw))
-	for k, v := range raw {
+	out := make(map[string]engine.Values, len(m))
+	for k, v := range m {
 		vals, err := engine.ValuesOf(v)
 		if err != nil {
-			return badRequest("value of %q: %v", k, err)
+			return nil, badRequest("%s.%s: %v", what, k, err)
 		}
 		out[k] = vals
 	}
-	*m = out
-	return nil
+	return out, nil
 }
 
 // checkResponse answers a check, and is one result of a batch.
@@ -131,7 +124,15 @@ func (s *Server) checkInput(ctx context.Context, c *caller, storeID string, req 
 			return nil, badRequest("fields[%d] is empty", i)
 		}
 	}
-	for k := range req.Context {
+	keys, err := conditionValues("context", req.Context)
+	if err != nil {
+		return nil, err
+	}
+	resAttrs, err := conditionValues("resource.attributes", req.Resource.Attributes)
+	if err != nil {
+		return nil, err
+	}
+	for k := range keys {
 		lk := strings.ToLower(k)
 		for _, p := range reservedContext {
 			if strings.HasPrefix(lk, p) {
@@ -145,8 +146,8 @@ func (s *Server) checkInput(ctx context.Context, c *caller, storeID string, req 
 	in := &directory.CheckInput{
 		Subject:  subj,
 		Action:   req.Action,
-		Resource: engine.Resource{Name: req.Resource.Name, Type: req.Resource.Type, Attributes: req.Resource.Attributes},
-		Context:  req.Context,
+		Resource: engine.Resource{Name: req.Resource.Name, Type: req.Resource.Type, Attributes: resAttrs},
+		Context:  keys,
 		Fields:   req.Fields,
 		Now:      now,
 	}
@@ -176,7 +177,11 @@ func (s *Server) resolveSubject(ctx context.Context, c *caller, storeID string, 
 		return directory.Subject{}, badRequest("principal is required: {\"principal\": {\"type\": \"user\", \"id\": \"1\"}} (or a token)")
 	}
 	p := req.Principal
-	subj := directory.Subject{Type: p.Type, ID: p.ID, Attributes: p.Attributes}
+	attrs, err := conditionValues("principal.attributes", p.Attributes)
+	if err != nil {
+		return directory.Subject{}, err
+	}
+	subj := directory.Subject{Type: p.Type, ID: p.ID, Attributes: attrs}
 	switch p.Type {
 	case "user", "app":
 		if p.ID == "" {

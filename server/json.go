@@ -53,6 +53,8 @@ func isJSONContentType(ct string) bool {
 func decodeBytes(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
+	// Numbers in free-form values keep their text ("10" stays "10").
+	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
@@ -133,33 +135,36 @@ const maxKeysLinear = 16
 
 // duplicateKey reports the first key that appears twice in one object of
 // the JSON text data, which must be valid JSON (decodeBytes checks it
-// first). It allocates only for objects with many keys.
+// first). It allocates nothing for the small, shallow bodies of checks.
 func duplicateKey(data []byte) (string, bool) {
-	type frame struct {
-		obj  bool
-		keys [][]byte
-		set  map[string]struct{}
-	}
-	var stack []frame
-	var buf [8]frame
-	stack = buf[:0]
+	var keyBuf [64][]byte
+	var startBuf [16]int
+	// keys holds the keys of every open object, innermost last; starts
+	// holds, for each open container, where its keys begin in keys (-1
+	// for a list).
+	keys, starts := keyBuf[:0], startBuf[:0]
+	// sets index the keys of open objects with many keys, by depth.
+	var sets map[int]map[string]struct{}
 	expectKey := false
 	for i := 0; i < len(data); i++ {
-		c := data[i]
-		switch c {
+		switch data[i] {
 		case '{':
-			stack = append(stack, frame{obj: true})
+			starts = append(starts, len(keys))
 			expectKey = true
 		case '[':
-			stack = append(stack, frame{})
+			starts = append(starts, -1)
 			expectKey = false
 		case '}', ']':
-			if len(stack) > 0 {
-				stack = stack[:len(stack)-1]
+			if n := len(starts); n > 0 {
+				if st := starts[n-1]; st >= 0 {
+					keys = keys[:st]
+					delete(sets, n)
+				}
+				starts = starts[:n-1]
 			}
 			expectKey = false
 		case ',':
-			expectKey = len(stack) > 0 && stack[len(stack)-1].obj
+			expectKey = len(starts) > 0 && starts[len(starts)-1] >= 0
 		case '"':
 			j := i + 1
 			for j < len(data) && data[j] != '"' {
@@ -171,35 +176,39 @@ func duplicateKey(data []byte) (string, bool) {
 			if j >= len(data) {
 				return "", false
 			}
-			if expectKey && len(stack) > 0 {
-				raw := data[i+1 : j]
-				f := &stack[len(stack)-1]
-				var k string
-				if bytes.IndexByte(raw, '\\') >= 0 {
+			if expectKey && len(starts) > 0 {
+				key := data[i+1 : j]
+				if bytes.IndexByte(key, '\\') >= 0 {
 					// Compare escaped keys by their decoded value.
+					var k string
 					if err := json.Unmarshal(data[i:j+1], &k); err != nil {
 						return "", false
 					}
-					raw = []byte(k)
+					key = []byte(k)
 				}
-				if f.set == nil && len(f.keys) < maxKeysLinear {
-					for _, prev := range f.keys {
-						if bytes.Equal(prev, raw) {
-							return string(raw), true
+				depth, start := len(starts), starts[len(starts)-1]
+				if set := sets[depth]; set != nil || len(keys)-start >= maxKeysLinear {
+					if set == nil {
+						if sets == nil {
+							sets = map[int]map[string]struct{}{}
 						}
+						set = make(map[string]struct{}, 2*maxKeysLinear)
+						for _, k := range keys[start:] {
+							set[string(k)] = struct{}{}
+						}
+						sets[depth] = set
 					}
-					f.keys = append(f.keys, raw)
+					if _, dup := set[string(key)]; dup {
+						return string(key), true
+					}
+					set[string(key)] = struct{}{}
 				} else {
-					if f.set == nil {
-						f.set = make(map[string]struct{}, 2*maxKeysLinear)
-						for _, prev := range f.keys {
-							f.set[string(prev)] = struct{}{}
+					for _, prev := range keys[start:] {
+						if bytes.Equal(prev, key) {
+							return string(key), true
 						}
 					}
-					if _, dup := f.set[string(raw)]; dup {
-						return string(raw), true
-					}
-					f.set[string(raw)] = struct{}{}
+					keys = append(keys, key)
 				}
 			}
 			expectKey = false

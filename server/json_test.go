@@ -24,6 +24,9 @@ func TestDuplicateKey(t *testing.T) {
 		{`{"s":"{\"a\":1,\"a\":2}"}`, "", false},
 		{`{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":0,"k11":1,"k12":2,"k13":3,"k14":4,"k15":5,"k16":6,"k17":7,"k3":3}`, "k3", true},
 		{`{"a":[1,{"b":1}],"c":{"b":2}}`, "", false},
+		{`{"a":{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17},"b":{"k0":1,"k1":{"k0":1}}}`, "", false},
+		{`{"a":{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"n":{"k0":1}},"b":{"k0":1,"k0":2}}`, "k0", true},
+		{`{"a":{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17,"n":{"k0":1},"k17":1}}`, "k17", true},
 	}
 	for _, tt := range tests {
 		key, dup := duplicateKey([]byte(tt.in))
@@ -84,5 +87,12 @@ func TestParseKey(t *testing.T) {
 		if ok != tt.ok || (ok && (id != tt.id || secret != tt.secret)) {
 			t.Errorf("parseKey(%q) = %q, %q, %v", tt.in, id, secret, ok)
 		}
+	}
+}
+
+func TestDuplicateKeyAllocs(t *testing.T) {
+	body := []byte(`{"principal": {"type": "user", "id": "1", "attributes": {"dept": "7", "level": 3}}, "action": "orders:Read", "resource": {"name": "orders:acme/17", "attributes": {"owner": "1"}}, "fields": ["a", "b"], "context": {"x": [1, 2]}}`)
+	if n := testing.AllocsPerRun(100, func() { duplicateKey(body) }); n != 0 {
+		t.Errorf("duplicateKey allocates %v times per check body", n)
 	}
 }
