@@ -39,10 +39,19 @@ type CheckInput struct {
 	IP string
 }
 
-// Validate reports what the server must refuse (400) in a check: a context
-// key with a reserved prefix (principal:, jwt:, resource:) and a subject
-// attribute that the structured keys would hide (id, type, roles, groups).
+// Validate reports what the server must refuse (400) in a check: an
+// unknown subject type, a subject without an id, a context key with a
+// reserved prefix (principal:, jwt:, resource:) and a subject attribute
+// that the structured keys would hide (id, type, roles, groups).
 func (in *CheckInput) Validate() error {
+	switch in.Subject.Type {
+	case "", "user", "app", "session":
+	default:
+		return fmt.Errorf("principal type %s is not user or app", quote(in.Subject.Type))
+	}
+	if in.Subject.Type != "" && in.Subject.ID == "" {
+		return fmt.Errorf("a %s principal needs an id", in.Subject.Type)
+	}
 	for k := range in.Context {
 		for _, p := range reservedPrefixes {
 			if len(k) >= len(p) && strings.EqualFold(k[:len(p)], p) {

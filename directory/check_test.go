@@ -179,6 +179,8 @@ func TestCheckInputValidate(t *testing.T) {
 		{CheckInput{Context: map[string]engine.Values{"jwt:sub": {"1"}}}, "the jwt keys"},
 		{CheckInput{Context: map[string]engine.Values{"resource:owner": {"1"}}}, "the resource keys"},
 		{CheckInput{Subject: Subject{Attributes: map[string]engine.Values{"groups": {"admins"}}}}, "principal:groups"},
+		{CheckInput{Subject: Subject{Type: "robot", ID: "1"}}, "is not user or app"},
+		{CheckInput{Subject: Subject{Type: "user"}}, "needs an id"},
 	} {
 		err := tc.in.Validate()
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {

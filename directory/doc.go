@@ -44,4 +44,56 @@
 // something still references is refused with the list of referrers.
 // A snapshot that breaks these rules anyway (written by an older version)
 // still builds: Build skips the dangling reference and records a warning.
+//
+// # Role resolution
+//
+// Directory.Resolve gives principal:roles: $everyone always; $authenticated
+// for a user, app or session subject, $unauthenticated for an anonymous one;
+// $owner when the resource attribute "owner" (looked up as resource:owner
+// is: exactly, else ignoring case) has the subject's id among its values;
+// the roles the caller asserted; the roles mapped to the user (USER
+// mappings, for a "user" subject only), to the app (APP, for an "app"
+// subject), to each of its groups (GROUP: the stored user's groups and the
+// ones the request or token gave); the roles of the claim rules that match
+// the subject's claims (a rule with an issuer only for tokens of that
+// issuer); and then, transitively, every role included by a held role or
+// mapped from it by a ROLE mapping. There is no limit on groups or roles.
+// Roles are sorted; each carries the step that gave it (the shortest way
+// found, ties broken in the order above) and the role that step came from,
+// so Resolution.Why renders a whole chain: "staff via role editor includes
+// staff; editor via role mapping 3: USER 1 → editor".
+//
+// Claim rules compare case-sensitively with the flattened claim's values
+// (engine.FlattenClaims; a number or boolean as its JSON text): contains
+// holds when one value equals Value (membership in a list, equality with a
+// string), equals when the claim has exactly one value and it equals Value,
+// present when the claim is there at all (even an empty list).
+//
+// # Checks
+//
+// Directory.Check builds the engine request: principal:id and type from
+// the subject, principal:roles and principal:groups from the resolution,
+// principal:<attr> from the subject's attributes with the stored user's or
+// app's filling the keys the subject does not have (compared ignoring case,
+// as condition keys are), jwt:<claim> from the claims, resource:* from the
+// resource, and the context as given, with request:time (CheckInput.Now in
+// RFC 3339, UTC, to the second) and request:ip (CheckInput.IP) replacing
+// any context value of those keys when set.
+//
+// # The LoopBack trap
+//
+// LoopBack's ACL "DENY $everyone, ALLOW admin" lets the more specific entry
+// win; under IAM's deny-overrides the Deny also matches the admin (who holds
+// $everyone) and wins. Directory.Validate warns (CodeDenyOverridesRole) when
+// a write creates such a pair: a Deny with no condition but one naming
+// $everyone or $authenticated in principal:roles, in a policy attached to
+// the role $everyone or $authenticated (or, without any condition, attached
+// there), or a resource policy Deny for Principal "*"; beside an Allow for
+// another role (named in a principal:roles condition, attached to the role,
+// or a resource policy's Role principal) whose actions and resources can
+// meet the Deny's. A Deny and Allow in the same document are paired
+// whether or not the document is attached yet. A Deny with other
+// conditions ("deny everyone outside the office network") is taken as
+// meant. Directory.Explain repeats the warning when such a Deny decided a
+// check of a subject holding the allowed role.
 package directory
