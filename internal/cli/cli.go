@@ -139,7 +139,7 @@ command's flags and exit status.
 
 // order lists commands in the order a newcomer needs them.
 func order(name string) int {
-	for i, n := range []string{"eval", "explain", "validate", "test", "version", "help"} {
+	for i, n := range []string{"eval", "explain", "validate", "test", "serve", "version", "help"} {
 		if n == name {
 			return i
 		}

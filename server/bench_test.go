@@ -1,0 +1,40 @@
+package server
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// BenchmarkCheck measures one check through the whole handler (routing,
+// authentication, decoding, decision, decision log, answer), without the
+// network.
+func BenchmarkCheck(b *testing.B) {
+	ts := newTestServer(b, func(c *Config) {
+		c.DecisionLog = nil
+		c.Logger = slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	})
+	tb := &testServer{t: b, srv: ts.srv}
+	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/policies/orders-admin", map[string]any{"document": policyDoc("Allow", "orders:*", "orders:*")})
+	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/admin", map[string]any{"policies": []string{"orders-admin"}})
+	tb.must(http.StatusCreated, "POST", "/v1/stores/default/role-mappings", map[string]any{"principal_type": "USER", "principal_id": "1", "role": "admin"})
+	for _, bc := range []struct{ name, key string }{{"admin", testAdminKey}, {"apikey", tb.createKey("c", policyDoc("Allow", "gatehouse:Check", "gatehouse:store/default"))}} {
+		b.Run(bc.name, func(b *testing.B) {
+			body := `{"principal": {"type": "user", "id": "1"}, "action": "orders:Read", "resource": {"name": "orders:acme/17", "attributes": {"owner": "1"}}}`
+			h := ts.srv.Handler()
+			b.ReportAllocs()
+			for b.Loop() {
+				req := httptest.NewRequest("POST", "/v1/stores/default/check", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+bc.key)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatal(rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,258 @@
+package server
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse.dev/gatehouse/store"
+)
+
+// Decision log limits and timing (docs/api.md).
+const (
+	// defaultLogQueue is how many entries may wait to be written.
+	defaultLogQueue = 65536
+	// maxLogBatch is the most entries written in one AppendDecisions.
+	maxLogBatch = 1000
+	// logEnqueueWait is how long a request waits for room in a full
+	// queue before its entry is dropped (and counted).
+	logEnqueueWait = 50 * time.Millisecond
+	// logWriteTimeout bounds one AppendDecisions.
+	logWriteTimeout = 10 * time.Second
+	// logWriteAttempts is how often a failed batch is tried.
+	logWriteAttempts = 3
+)
+
+// logEntry is one decision waiting to be written. record is marshalled by
+// the writer, off the request path; it must not change once enqueued.
+type logEntry struct {
+	id       string
+	store    string
+	revision int64
+	at       time.Time
+	record   any
+}
+
+// decisionLog writes decision log entries asynchronously: requests enqueue,
+// one goroutine writes batches to the store and, optionally, as JSON lines
+// to a stream.
+type decisionLog struct {
+	store   store.Store
+	w       *bufio.Writer // nil: no stream
+	log     *slog.Logger
+	metrics *metrics
+
+	q       chan logEntry
+	flushes chan chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	running atomic.Bool
+
+	// lastWarn rate-limits the "dropped" warning.
+	lastWarn atomic.Int64
+	stopOnce sync.Once
+}
+
+func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *decisionLog {
+	if size <= 0 {
+		size = defaultLogQueue
+	}
+	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size),
+		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+	if w != nil {
+		l.w = bufio.NewWriterSize(w, 64<<10)
+	}
+	return l
+}
+
+// newDecisionID returns a fresh ULID for a decision made at t.
+func newDecisionID(t time.Time) string {
+	id, err := ulid.New(ulid.Timestamp(t), ulid.DefaultEntropy())
+	if err != nil {
+		// The monotonic entropy ran out within one millisecond: fall
+		// back to plain random entropy.
+		id = ulid.MustNew(ulid.Timestamp(t), rand.Reader)
+	}
+	return id.String()
+}
+
+// enqueue hands e to the writer. When the queue is full it waits up to
+// logEnqueueWait (less if ctx ends first), then drops the entry, counts it
+// in gatehouse_decision_log_dropped_total{reason="queue_full"} and warns at
+// most once a minute. A check is never failed for its log entry.
+func (l *decisionLog) enqueue(ctx context.Context, e logEntry) {
+	select {
+	case l.q <- e:
+		return
+	default:
+	}
+	t := time.NewTimer(logEnqueueWait)
+	defer t.Stop()
+	select {
+	case l.q <- e:
+		return
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	l.metrics.logDropped.WithLabelValues("queue_full").Inc()
+	now := time.Now().Unix()
+	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
+		l.log.Warn("decision log queue full: entries are being dropped", "queue", cap(l.q))
+	}
+}
+
+// run writes entries until stop, then drains the queue.
+func (l *decisionLog) run() {
+	l.running.Store(true)
+	defer close(l.done)
+	batch := make([]logEntry, 0, maxLogBatch)
+	for {
+		select {
+		case e := <-l.q:
+			batch = l.drain(append(batch[:0], e), maxLogBatch)
+			l.write(batch)
+		case ch := <-l.flushes:
+			for len(l.q) > 0 {
+				batch = l.drain(batch[:0], maxLogBatch)
+				l.write(batch)
+			}
+			close(ch)
+		case <-l.stop:
+			for len(l.q) > 0 {
+				batch = l.drain(batch[:0], maxLogBatch)
+				l.write(batch)
+			}
+			return
+		}
+	}
+}
+
+// drain appends queued entries to batch without waiting, up to max.
+func (l *decisionLog) drain(batch []logEntry, max int) []logEntry {
+	for len(batch) < max {
+		select {
+		case e := <-l.q:
+			batch = append(batch, e)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// write persists one batch, retrying a failed store write a few times,
+// and streams it as JSON lines.
+func (l *decisionLog) write(batch []logEntry) {
+	if len(batch) == 0 {
+		return
+	}
+	ds := make([]store.Decision, 0, len(batch))
+	for _, e := range batch {
+		rec, err := marshalRecord(e.record)
+		if err != nil {
+			l.log.Error("decision log entry does not marshal; dropped", "decision_id", e.id, "err", err)
+			l.metrics.logDropped.WithLabelValues("write_failed").Inc()
+			continue
+		}
+		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: rec})
+	}
+	var err error
+	for attempt := 1; attempt <= logWriteAttempts; attempt++ {
+		ctx, cancel := context.WithTimeout(context.Background(), logWriteTimeout)
+		err = l.store.AppendDecisions(ctx, ds)
+		cancel()
+		if err == nil {
+			break
+		}
+		if attempt < logWriteAttempts {
+			time.Sleep(time.Duration(attempt) * 100 * time.Millisecond)
+		}
+	}
+	if err != nil {
+		l.log.Error("decision log batch not persisted", "entries", len(ds), "err", err)
+		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(len(ds)))
+	} else {
+		l.metrics.logWritten.Add(float64(len(ds)))
+	}
+	if l.w != nil {
+		var line []byte
+		for i := range ds {
+			line = appendLine(line[:0], &ds[i])
+			_, _ = l.w.Write(line)
+		}
+		if err := l.w.Flush(); err != nil {
+			l.log.Error("decision log stream write failed", "err", err)
+		}
+	}
+}
+
+// marshalRecord marshals a record; a json.Marshaler is called directly,
+// sparing encoding/json's second pass over its output.
+func marshalRecord(rec any) ([]byte, error) {
+	if m, ok := rec.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	return json.Marshal(rec)
+}
+
+// appendLine appends d as one JSON line, in the form of store.Decision's
+// JSON, without re-encoding the record (which is valid JSON already).
+func appendLine(b []byte, d *store.Decision) []byte {
+	b = append(b, `{"id":`...)
+	b = strconv.AppendQuote(b, d.ID)
+	b = append(b, `,"store":`...)
+	b = strconv.AppendQuote(b, d.Store)
+	b = append(b, `,"revision":`...)
+	b = strconv.AppendInt(b, d.Revision, 10)
+	b = append(b, `,"at":"`...)
+	b = d.At.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","record":`...)
+	b = append(b, d.Record...)
+	return append(b, "}\n"...)
+}
+
+// flush waits until every entry enqueued before the call is written, or
+// ctx ends. Without a running writer it returns at once.
+func (l *decisionLog) flush(ctx context.Context) {
+	if !l.running.Load() {
+		return
+	}
+	ch := make(chan struct{})
+	select {
+	case l.flushes <- ch:
+	case <-l.done:
+		return
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-ch:
+	case <-ctx.Done():
+	}
+}
+
+// close stops the writer after it has written everything queued, or when
+// ctx ends.
+func (l *decisionLog) close(ctx context.Context) {
+	if !l.running.Load() {
+		// Never started: write what is queued here.
+		for len(l.q) > 0 {
+			l.write(l.drain(nil, maxLogBatch))
+		}
+		return
+	}
+	l.stopOnce.Do(func() { close(l.stop) })
+	select {
+	case <-l.done:
+	case <-ctx.Done():
+	}
+}
