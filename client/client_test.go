@@ -156,7 +156,9 @@ func TestItems(t *testing.T) {
 		t.Errorf("All with a failing page: %v %v", all, err)
 	}
 	// A server that repeats its cursor does not loop forever.
-	loop := func(_ context.Context, o ListOptions) (*Page[int], error) { return &Page[int]{Items: []int{1}, NextCursor: "x"}, nil }
+	loop := func(_ context.Context, o ListOptions) (*Page[int], error) {
+		return &Page[int]{Items: []int{1}, NextCursor: "x"}, nil
+	}
 	if all, _ := All(ctx, loop); len(all) != 2 {
 		t.Errorf("repeated cursor: %v", all)
 	}
