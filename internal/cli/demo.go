@@ -101,7 +101,7 @@ func printDemo(d Demo, done []*applied) {
 	fmt.Fprintf(w, "  curl -s %s/v1/stores/region-mismatch/explain \\\n", d.BaseURL)
 	fmt.Fprintf(w, "    -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' \\\n", adminKeyEnv)
 	fmt.Fprintf(w, "    -d '%s'\n", `{"principal": {"type": "user", "id": "cognito:us-east-1:3f1c0e2a"}, "action": "dynamodb:Scan", "resource": {"name": "arn:aws:dynamodb:us-east-1:123456789012:table/VideoCatalog"}}`)
-	fmt.Fprintf(w, "\n  (docs/api.md describes every endpoint; `gatehouse help serve` the flags.)\n\n")
+	fmt.Fprintf(w, "\n  # docs/api.md describes every endpoint, `gatehouse help serve` the flags.\n\n")
 }
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
