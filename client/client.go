@@ -92,7 +92,9 @@ func (c *Client) Raw(ctx context.Context, method, path string, body []byte, out 
 // out.
 func (c *Client) do(ctx context.Context, method, path string, in, out any) (int, error) {
 	var body []byte
-	if in != nil {
+	if raw, ok := in.(rawJSON); ok {
+		body = raw
+	} else if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
 			return 0, fmt.Errorf("gatehouse client: encoding the %s %s body: %w", method, path, err)
@@ -159,6 +161,50 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, out
 		return resp.StatusCode, fmt.Errorf("gatehouse client: %s %s: the answer (%d) is not the JSON expected: %w", method, path, resp.StatusCode, err)
 	}
 	return resp.StatusCode, nil
+}
+
+// rawJSON is a body already encoded.
+type rawJSON []byte
+
+// document is a policy document field of a body.
+type document struct {
+	name string
+	doc  json.RawMessage
+}
+
+// withDocuments encodes v, a body without its policy documents, and puts
+// the documents in first, byte for byte as the caller wrote them:
+// encoding/json would compact them, and the server's findings (line,
+// column) would then point at lines the caller never wrote. A document's
+// own lines keep their numbers in the body. Empty documents are left out.
+func withDocuments(v any, docs ...document) (rawJSON, error) {
+	rest, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	rest = bytes.TrimSpace(rest)
+	if len(rest) < 2 || rest[0] != '{' {
+		return nil, fmt.Errorf("gatehouse client: a body must be a JSON object")
+	}
+	out := []byte{'{'}
+	for _, d := range docs {
+		if len(bytes.TrimSpace(d.doc)) == 0 {
+			continue
+		}
+		if len(out) > 1 {
+			out = append(out, ',')
+		}
+		name, _ := json.Marshal(d.name)
+		out = append(out, name...)
+		out = append(out, ':')
+		out = append(out, d.doc...)
+	}
+	inner := bytes.TrimSpace(rest[1 : len(rest)-1])
+	if len(inner) > 0 && len(out) > 1 {
+		out = append(out, ',')
+	}
+	out = append(out, inner...)
+	return append(out, '}'), nil
 }
 
 // seg escapes one path segment (an id may hold '/', '?' or '%').

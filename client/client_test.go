@@ -172,3 +172,29 @@ func TestCanceledContext(t *testing.T) {
 		t.Errorf("canceled context: %v", err)
 	}
 }
+
+// Policy documents are sent as written, so that the server's findings
+// point at the caller's own lines.
+func TestDocumentsSentAsWritten(t *testing.T) {
+	ctx := context.Background()
+	c, got := newFake(t, http.StatusOK, "application/json", `{"revision": 1}`)
+	written := "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": []\n}"
+	if _, err := c.Store("s").PutPolicy(ctx, "p", Policy{Description: "d", Document: []byte(written)}); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"document":` + written + `,"description":"d"}`; got.body != want {
+		t.Errorf("body:\n got %s\nwant %s", got.body, want)
+	}
+	if _, err := c.Store("s").PutRole(ctx, "r", Role{}); err != nil {
+		t.Fatal(err)
+	}
+	if got.body != `{}` {
+		t.Errorf("a role without a trust policy: %s", got.body)
+	}
+	if _, err := c.CreateKey(ctx, "k", []byte(written)); err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"policy":` + written + `,"name":"k"}`; got.body != want {
+		t.Errorf("key body:\n got %s\nwant %s", got.body, want)
+	}
+}

@@ -34,11 +34,14 @@ type NewKey struct {
 // gatehouse: actions) says what it may do (POST /v1/keys). A key allowed
 // gatehouse:PutKey can create keys with any policy: it is admin-equivalent.
 func (c *Client) CreateKey(ctx context.Context, name string, policy json.RawMessage) (*NewKey, error) {
+	body, err := withDocuments(struct {
+		Name string `json:"name"`
+	}{name}, document{"policy", policy})
+	if err != nil {
+		return nil, err
+	}
 	var out NewKey
-	if _, err := c.do(ctx, http.MethodPost, "/v1/keys", struct {
-		Name   string          `json:"name"`
-		Policy json.RawMessage `json:"policy"`
-	}{name, policy}, &out); err != nil {
+	if _, err := c.do(ctx, http.MethodPost, "/v1/keys", body, &out); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -143,19 +143,18 @@ type Boundary struct {
 }
 
 // The bodies Put methods send: an object's writable fields, without the
-// id (the URL names it) and without Stored.
+// id (the URL names it), without Stored, and without policy documents,
+// which withDocuments adds as written.
 
 type policyBody struct {
-	Description string          `json:"description,omitempty"`
-	Document    json.RawMessage `json:"document"`
+	Description string `json:"description,omitempty"`
 }
 
 type roleBody struct {
-	Description       string          `json:"description,omitempty"`
-	Policies          []string        `json:"policies,omitempty"`
-	Includes          []string        `json:"includes,omitempty"`
-	TrustPolicy       json.RawMessage `json:"trust_policy,omitempty"`
-	MaxSessionSeconds int64           `json:"max_session_seconds,omitempty"`
+	Description       string   `json:"description,omitempty"`
+	Policies          []string `json:"policies,omitempty"`
+	Includes          []string `json:"includes,omitempty"`
+	MaxSessionSeconds int64    `json:"max_session_seconds,omitempty"`
 }
 
 type mappingBody struct {
@@ -191,16 +190,14 @@ type appBody struct {
 }
 
 type resourcePolicyBody struct {
-	Description string          `json:"description,omitempty"`
-	Resource    string          `json:"resource"`
-	Document    json.RawMessage `json:"document"`
+	Description string `json:"description,omitempty"`
+	Resource    string `json:"resource"`
 }
 
 type boundaryBody struct {
-	Description   string          `json:"description,omitempty"`
-	PrincipalType string          `json:"principal_type"`
-	PrincipalID   string          `json:"principal_id"`
-	Document      json.RawMessage `json:"document"`
+	Description   string `json:"description,omitempty"`
+	PrincipalType string `json:"principal_type"`
+	PrincipalID   string `json:"principal_id"`
 }
 
 // WriteResult answers a write.

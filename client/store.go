@@ -77,7 +77,11 @@ func list[T any](ctx context.Context, s *Store, collection string, opts ListOpti
 // errors is an *Error (422, code invalid) whose Findings say where; lint
 // warnings come back in the result.
 func (s *Store) PutPolicy(ctx context.Context, id string, p Policy) (*WriteResult, error) {
-	return s.put(ctx, "policies", id, policyBody{Description: p.Description, Document: p.Document})
+	body, err := withDocuments(policyBody{Description: p.Description}, document{"document", p.Document})
+	if err != nil {
+		return nil, err
+	}
+	return s.put(ctx, "policies", id, body)
 }
 
 // GetPolicy reads the policy id.
@@ -100,8 +104,12 @@ func (s *Store) ListPolicies(ctx context.Context, opts ListOptions) (*Page[Polic
 // code role_cycle); a role that names missing policies or roles too (422,
 // code missing_reference).
 func (s *Store) PutRole(ctx context.Context, name string, r Role) (*WriteResult, error) {
-	return s.put(ctx, "roles", name, roleBody{Description: r.Description, Policies: r.Policies, Includes: r.Includes,
-		TrustPolicy: r.TrustPolicy, MaxSessionSeconds: r.MaxSessionSeconds})
+	body, err := withDocuments(roleBody{Description: r.Description, Policies: r.Policies, Includes: r.Includes,
+		MaxSessionSeconds: r.MaxSessionSeconds}, document{"trust_policy", r.TrustPolicy})
+	if err != nil {
+		return nil, err
+	}
+	return s.put(ctx, "roles", name, body)
 }
 
 // GetRole reads the role name.
@@ -239,7 +247,11 @@ func (s *Store) ListApps(ctx context.Context, opts ListOptions) (*Page[App], err
 
 // PutResourcePolicy creates or replaces the resource policy id.
 func (s *Store) PutResourcePolicy(ctx context.Context, id string, p ResourcePolicy) (*WriteResult, error) {
-	return s.put(ctx, "resource-policies", id, resourcePolicyBody{Description: p.Description, Resource: p.Resource, Document: p.Document})
+	body, err := withDocuments(resourcePolicyBody{Description: p.Description, Resource: p.Resource}, document{"document", p.Document})
+	if err != nil {
+		return nil, err
+	}
+	return s.put(ctx, "resource-policies", id, body)
 }
 
 // GetResourcePolicy reads the resource policy id.
@@ -259,8 +271,12 @@ func (s *Store) ListResourcePolicies(ctx context.Context, opts ListOptions) (*Pa
 
 // PutBoundary creates or replaces the permissions boundary id.
 func (s *Store) PutBoundary(ctx context.Context, id string, b Boundary) (*WriteResult, error) {
-	return s.put(ctx, "boundaries", id, boundaryBody{Description: b.Description, PrincipalType: b.PrincipalType,
-		PrincipalID: b.PrincipalID, Document: b.Document})
+	body, err := withDocuments(boundaryBody{Description: b.Description, PrincipalType: b.PrincipalType,
+		PrincipalID: b.PrincipalID}, document{"document", b.Document})
+	if err != nil {
+		return nil, err
+	}
+	return s.put(ctx, "boundaries", id, body)
 }
 
 // GetBoundary reads the boundary id.
