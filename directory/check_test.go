@@ -207,3 +207,26 @@ func TestCheckEmpty(t *testing.T) {
 		t.Errorf("empty directory: %v", r.Decision.Reason)
 	}
 }
+
+// TestCheckConcurrent checks that one directory serves checks from many
+// goroutines (run with -race).
+func TestCheckConcurrent(t *testing.T) {
+	d := resolveStore(t)
+	done := make(chan bool)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			defer func() { done <- true }()
+			for i := 0; i < 200; i++ {
+				s := Subject{Type: "user", ID: "2", Groups: []string{"x", "y"}, Claims: map[string]engine.Values{"groups": {"admins"}}}
+				r := d.Check(&CheckInput{Subject: s, Action: "a:b", Resource: engine.Resource{Name: "r", Attributes: map[string]engine.Values{"owner": {"2"}}}})
+				if len(r.Resolution.Roles) != 6 {
+					t.Errorf("roles = %v", r.Resolution.Roles)
+					return
+				}
+			}
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		<-done
+	}
+}

@@ -46,7 +46,11 @@ func isJSONContentType(ct string) bool {
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = strings.TrimSpace(ct[:i])
 	}
-	return ct == "application/json" || (strings.HasPrefix(ct, "application/") && strings.HasSuffix(ct, "+json"))
+	// curl -d sends application/x-www-form-urlencoded unless told
+	// otherwise; a JSON body under that type is read as JSON rather than
+	// refused, so the commands people type first just work.
+	return ct == "application/json" || ct == "application/x-www-form-urlencoded" ||
+		(strings.HasPrefix(ct, "application/") && strings.HasSuffix(ct, "+json"))
 }
 
 // decodeBytes decodes body into v strictly (see decodeJSON).
