@@ -93,6 +93,10 @@ func TestDemo(t *testing.T) {
 		runCurls(t, out)
 	})
 
+	t.Run("the example READMEs' commands", func(t *testing.T) {
+		runReadmeCurls(t, base, strings.TrimSpace(string(key)))
+	})
+
 	t.Run("HTTP decides as gatehouse test", func(t *testing.T) {
 		for _, sc := range scenarios {
 			compareWithOffline(t, c.Store(sc.Store), sc)
@@ -206,6 +210,70 @@ func runCurls(t *testing.T, out string) {
 	}
 	if len(answers[4].Trace.Hints) == 0 || answers[4].Trace.Hints[0].Code != "hint.arn_segment" {
 		t.Errorf("the region-mismatch explanation lacks its near-miss hint:\n%s", lines[4])
+	}
+}
+
+// readmeDecisions is what the command of each example README's "In the
+// server" section decides.
+var readmeDecisions = map[string]string{
+	"loopback-roles":     "allow",
+	"region-mismatch":    "deny",
+	"graphql-fields":     "allow",
+	"dynamodb-tenant":    "deny",
+	"s3-org-prefix":      "deny",
+	"wrong-sub-variable": "deny",
+}
+
+// runReadmeCurls runs the curl command of each example README's "In the
+// server" section against the demo server at base.
+func runReadmeCurls(t *testing.T, base, key string) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("no curl on this machine")
+	}
+	for dir, want := range readmeDecisions {
+		data, err := os.ReadFile(filepath.Join("..", "..", "examples", dir, "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, section, ok := strings.Cut(string(data), "## In the server")
+		_, script, ok2 := strings.Cut(section, "```sh\n")
+		script, _, ok3 := strings.Cut(script, "```")
+		if !ok || !ok2 || !ok3 {
+			t.Errorf("examples/%s/README.md has no command in an \"In the server\" section", dir)
+			continue
+		}
+		script = strings.ReplaceAll(script, "http://127.0.0.1:8420", base)
+		cmd := exec.CommandContext(t.Context(), "sh", "-e", "-c", script)
+		cmd.Env = append(os.Environ(), adminKeyEnv+"="+key)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Errorf("examples/%s/README.md: %v\n%s", dir, err, out)
+			continue
+		}
+		var answer struct {
+			Decision string
+			Roles    []struct{ Role, Via string }
+			Fields   map[string]string
+			Trace    struct{ Hints []struct{ Code string } }
+		}
+		if err := json.Unmarshal(out, &answer); err != nil || answer.Decision != want {
+			t.Errorf("examples/%s/README.md: the command answers %s, want %s: %v\n%s", dir, answer.Decision, want, err, out)
+			continue
+		}
+		switch dir {
+		case "loopback-roles":
+			if !slices.ContainsFunc(answer.Roles, func(r struct{ Role, Via string }) bool { return strings.Contains(r.Via, "GROUP ops → admin") }) {
+				t.Errorf("loopback-roles: user 4's admin role is not from the group ops: %s", out)
+			}
+		case "graphql-fields":
+			if answer.Fields["email"] != "allow" || answer.Fields["firstName"] != "deny" {
+				t.Errorf("graphql-fields: fields %v", answer.Fields)
+			}
+		case "region-mismatch":
+			if len(answer.Trace.Hints) == 0 || answer.Trace.Hints[0].Code != "hint.arn_segment" {
+				t.Errorf("region-mismatch: no near-miss hint: %s", out)
+			}
+		}
 	}
 }
 
@@ -375,5 +443,49 @@ func TestDemoStoreID(t *testing.T) {
 		if got := demoStoreID(in); got != want {
 			t.Errorf("demoStoreID(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestReadmeQuickStart keeps the README's quick start true: its first
+// command is the demo, and the curl commands it shows are ones the demo
+// prints (for the default address and data directory).
+func TestReadmeQuickStart(t *testing.T) {
+	t.Setenv(adminKeyEnv, "")
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	_, start, ok := strings.Cut(readme, "## Quick start")
+	if !ok {
+		t.Fatal("the README has no quick start")
+	}
+	start, _, _ = strings.Cut(start, "\n## ")
+	for _, cmd := range []string{"go run ./cmd/gatehouse serve --demo\n", "go test ./...\n"} {
+		if !strings.Contains(start, "```sh\n"+cmd+"```") {
+			t.Errorf("the quick start does not show %q as a command of its own", cmd)
+		}
+	}
+	var printed strings.Builder
+	printDemo(Demo{BaseURL: "http://127.0.0.1:8420", DataDir: "gatehouse-data", Out: &printed}, nil)
+	// Commands compare as words: indentation and line continuations
+	// differ between the two.
+	words := func(s string) string { return strings.Join(strings.Fields(strings.ReplaceAll(s, "\\\n", " ")), " ") }
+	all := words(printed.String())
+	shown := 0
+	for _, block := range strings.Split(start, "\ncurl ")[1:] {
+		block, _, _ = strings.Cut(block, "\n# ")
+		block, _, _ = strings.Cut(block, "\n```")
+		cmd := words("curl " + block)
+		if !strings.Contains(all, cmd) {
+			t.Errorf("the README shows a command the demo does not print:\n%s\n\nthe demo prints:\n%s", cmd, printed.String())
+		}
+		shown++
+	}
+	if shown < 3 {
+		t.Errorf("the quick start shows %d curl commands, want the allowed check, the denied check and an explain", shown)
+	}
+	if !strings.Contains(start, `export GATEHOUSE_ADMIN_KEY="$(cat gatehouse-data/admin.key)"`) || !strings.Contains(all, `export GATEHOUSE_ADMIN_KEY="$(cat gatehouse-data/admin.key)"`) {
+		t.Error("the README and the demo do not agree on how to get the admin key")
 	}
 }
