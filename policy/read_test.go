@@ -3,7 +3,6 @@ package policy
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // conditionValue parses a one-statement policy whose only condition is
@@ -229,7 +228,8 @@ func TestYAMLBillionLaughs(t *testing.T) {
 		b.WriteString("]\n")
 	}
 	b.WriteString("Statement: {Effect: Allow, Action: *a9}\n")
-	start := time.Now()
+	// An exponential expansion would not finish within the test timeout;
+	// no duration is asserted.
 	_, fs := Parse("laughs.yaml", []byte(b.String()))
 	found := false
 	for _, f := range fs {
@@ -237,11 +237,6 @@ func TestYAMLBillionLaughs(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no %s finding: %v", CodeTooLarge, fs)
-	}
-	// Not a timing assertion: a generous bound that only an exponential
-	// expansion would exceed.
-	if d := time.Since(start); d > 30*time.Second {
-		t.Errorf("took %v", d)
 	}
 }
 

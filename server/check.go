@@ -255,27 +255,35 @@ func fieldMap(fds []engine.FieldDecision) map[string]string {
 	return m
 }
 
-// handleCheck is POST /v1/stores/{store}/check.
-func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
-	start := time.Now()
+// readCheck is the common start of check and explain: authorize the caller
+// for action on the store, decode the check body and take the snapshot at
+// the revision it asks for.
+func (s *Server) readCheck(r *http.Request, action string) (*caller, string, *checkRequest, *directory.Directory, error) {
 	storeID := r.PathValue("store")
 	c := callerOf(r)
-	if err := s.authorize(c, actCheck, storeResource(storeID)); err != nil {
-		return err
+	if err := s.authorize(c, action, storeResource(storeID)); err != nil {
+		return c, storeID, nil, nil, err
 	}
-	var req checkRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
+	req := new(checkRequest)
+	if err := decodeJSON(r, req); err != nil {
+		return c, storeID, nil, nil, err
 	}
 	st, err := s.storeState(r.Context(), storeID)
 	if err != nil {
-		return err
+		return c, storeID, nil, nil, err
 	}
 	d, err := s.atRevision(r.Context(), st, req.AtLeastRevision)
+	return c, storeID, req, d, err
+}
+
+// handleCheck is POST /v1/stores/{store}/check.
+func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
+	start := time.Now()
+	c, storeID, req, d, err := s.readCheck(r, actCheck)
 	if err != nil {
 		return err
 	}
-	resp, err := s.decide(r.Context(), c, storeID, d, &req, epCheck)
+	resp, err := s.decide(r.Context(), c, storeID, d, req, epCheck)
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,10 @@ func TestCheckSubjects(t *testing.T) {
 // API.md §6: a check with at_least_revision above what the server has
 // waits for it, then answers 409 revision_not_ready.
 func TestAtLeastRevision(t *testing.T) {
-	ts := newTestServer(t, func(c *Config) { c.RevisionWait = DefaultRevisionWait })
+	// The server-side wait is made far longer than any test: if the
+	// request's own deadline did not cut it short, the test would hang
+	// (and fail at the go test timeout) instead of asserting a duration.
+	ts := newTestServer(t, func(c *Config) { c.RevisionWait = time.Hour })
 	loopback(t, ts)
 	st := ts.srv.loadedState("default")
 	rev := st.snapshot().Revision()
@@ -169,11 +172,7 @@ func TestAtLeastRevision(t *testing.T) {
 	defer cancel()
 	req := newRequest("POST", "/v1/stores/default/check", string(body)).WithContext(ctx)
 	req.Header.Set("Authorization", "Bearer "+testAdminKey)
-	start := time.Now()
 	wantProblem(t, "a revision never reached", ts.serve(req), http.StatusConflict, codeRevisionNotReady)
-	if waited := time.Since(start); waited < 150*time.Millisecond || waited > time.Second {
-		t.Errorf("answered 409 after %v, want after the request's deadline of 150ms", waited)
-	}
 
 	// Another replica writes to the shared store: the check waits for the
 	// notification and sees the write.

@@ -58,25 +58,12 @@ func explanationOf(x *directory.ExplainResult, fields []string) *explanation {
 // explanation. It is logged like a check.
 func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	start := time.Now()
-	storeID := r.PathValue("store")
-	c := callerOf(r)
-	if err := s.authorize(c, actExplain, storeResource(storeID)); err != nil {
-		return err
-	}
-	var req checkRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	st, err := s.storeState(r.Context(), storeID)
-	if err != nil {
-		return err
-	}
-	d, err := s.atRevision(r.Context(), st, req.AtLeastRevision)
+	c, storeID, req, d, err := s.readCheck(r, actExplain)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	in, err := s.checkInput(r.Context(), c, storeID, &req, now)
+	in, err := s.checkInput(r.Context(), c, storeID, req, now)
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,9 @@ const (
 type Demo struct {
 	BaseURL  string
 	AdminKey string
-	Out      io.Writer
+	// DataDir is the server's data directory (where admin.key is).
+	DataDir string
+	Out     io.Writer
 }
 
 // LoadDemo loads the examples into a running server (--demo). It is set by
@@ -174,7 +176,7 @@ func serve(e *env, o serveOptions) int {
 	if o.demo {
 		if LoadDemo == nil {
 			log.Warn("--demo: this build has no demo loader yet")
-		} else if err := LoadDemo(ctx, Demo{BaseURL: base, AdminKey: adminKey, Out: e.stdout}); err != nil {
+		} else if err := LoadDemo(ctx, Demo{BaseURL: base, AdminKey: adminKey, DataDir: o.data, Out: e.stdout}); err != nil {
 			log.Error("--demo: loading the examples failed", "err", err)
 		}
 	}
