@@ -308,8 +308,9 @@ func writeText(w io.Writer, r *result) {
 	fmt.Fprintf(w, "  decisions  %d  (%.0f/s; allow %d, deny %d, item errors %d)\n", r.Decisions, r.DecisionsPS, r.Allow, r.Deny, r.ItemErrors)
 	l := r.LatencyUS
 	fmt.Fprintf(w, "  latency µs min %.0f  p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean %.0f\n", l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
-	fmt.Fprintf(w, "  cpu s      server %.1f, generator %.1f (of %.0f core-seconds); machine %.0f %% busy, %.0f %% iowait (/proc/stat)\n",
-		r.Server.CPU, r.GeneratorCPU, float64(runtime.NumCPU())*r.Seconds, 100*r.MachineBusy, 100*r.MachineIOWait)
+	total := float64(runtime.NumCPU()) * r.Seconds
+	fmt.Fprintf(w, "  cpu s      server %.1f, generator %.1f, anything else about %.1f (of %.0f core-seconds; machine %.0f %% busy, %.0f %% iowait by /proc/stat)\n",
+		r.Server.CPU, r.GeneratorCPU, max(0, r.MachineBusy*total-r.Server.CPU-r.GeneratorCPU), total, 100*r.MachineBusy, 100*r.MachineIOWait)
 	fmt.Fprintf(w, "  decision log: %.0f written in the window, %.0f queued at its end, all written %.1f s later (%.0f), %.0f dropped\n",
 		r.Server.LogWritten, r.Server.QueueAtEnd, r.Server.DrainSeconds, r.Server.LogAfter, r.Server.LogDropped)
 	fmt.Fprintf(w, "  load average %s → %s\n", r.LoadStart, r.LoadEnd)
