@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/load.sh — the HTTP service benchmark of docs/benchmarks.md
-# ("HTTP service (issue 3)"). Run from anywhere; takes about 6 minutes.
+# ("HTTP service (issue 3)"). Run from anywhere; takes about 7 minutes.
 #
 # Builds gatehouse and the load generator (bench/load), starts
 # `gatehouse serve` on loopback from a fresh data directory with the
@@ -15,12 +15,15 @@
 #      connections;
 #   3. single checks at a fixed rate of half the median of 1 (open loop),
 #      for the latency at half the maximum load;
+# then, once each, single checks at the fixed rates of SWEEP (where the
+# latency target holds);
 # then the same 1 and 2 with wrk (when installed) as a cross-check, and
 # stops the server. The generator runs on the same machine and shares its
-# cores with the server.
+# cores with the server. Run it on a quiet machine: other work on the
+# cores shows up as lower throughput and longer tails.
 #
 #   bench/load.sh
-#   DURATION=20s REPEAT=3 CONNS=32 BATCH_CONNS=8 NICE=-19 bench/load.sh
+#   DURATION=20s REPEAT=3 CONNS=32 BATCH_CONNS=8 NICE=-19 SWEEP="1000 2000 5000" bench/load.sh
 #   PROFILE=1 bench/load.sh    # serve through `load serve` (the same code,
 #                              # plus pprof) and write a CPU profile of the
 #                              # server under each load to bench/load-*.pprof
@@ -41,6 +44,7 @@ USERS=${USERS:-1000}
 LISTEN=${LISTEN:-127.0.0.1:8421}
 PPROF=${PPROF:-127.0.0.1:6061}
 NICE=${NICE:--19}
+SWEEP=${SWEEP:-1000 2000 5000}
 PROFILE=${PROFILE:-}
 DECISION_LOG=${DECISION_LOG:-}
 URL=http://$LISTEN
@@ -88,7 +92,7 @@ jsonl=$BENCH/load-results.jsonl
 	go version
 	lscpu | grep -E '^(Model name|CPU\(s\))'
 	echo "server: $([ -n "$PROFILE" ] && echo "load serve (pprof)" || echo "gatehouse serve"), priority: ${prio[*]:-normal}, decision log: database${DECISION_LOG:+ and $DECISION_LOG}"
-	echo "settings: DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT CONNS=$CONNS BATCH_CONNS=$BATCH_CONNS USERS=$USERS"
+	echo "settings: DURATION=$DURATION WARMUP=$WARMUP REPEAT=$REPEAT CONNS=$CONNS BATCH_CONNS=$BATCH_CONNS USERS=$USERS SWEEP=\"$SWEEP\""
 	cat "$work/setup.txt"
 	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 	echo
@@ -130,6 +134,11 @@ echo | tee -a "$txt"
 for i in $(seq "$REPEAT"); do
 	[ "$i" = 1 ] && profile single-half
 	run single-half -conns "$CONNS" -rate "$half"
+done
+
+# Where the latency target holds: single checks at lower fixed rates.
+for r in $SWEEP; do
+	run "single-rate$r" -conns "$CONNS" -rate "$r"
 done
 
 if command -v wrk >/dev/null; then

@@ -85,8 +85,11 @@ type result struct {
 	LoadEnd      string            `json:"loadavg_end"`
 	GeneratorCPU float64           `json:"generator_cpu_s"`
 	// MachineBusy is the share of the whole machine's CPU time (both
-	// cores, every process) that was busy in the window; MachineIOWait
-	// the share idle waiting for I/O.
+	// cores, every process) that was busy in the window, from
+	// /proc/stat; MachineIOWait the share idle waiting for I/O.
+	// /proc/stat samples at clock ticks: it is right for a saturated
+	// machine and undercounts short bursts on a mostly idle one, where
+	// the processes' own CPU times (exact) are the figures to use.
 	MachineBusy   float64     `json:"machine_busy"`
 	MachineIOWait float64     `json:"machine_iowait"`
 	Server        serverStats `json:"server"`
@@ -114,7 +117,7 @@ type serverStats struct {
 	LogAfter     float64 `json:"decision_log_written_after_drain"`
 }
 
-// workerStats is one connection's count.
+// workerStats is what one loop counted.
 type workerStats struct {
 	hist                  *histogram
 	requests, decisions   uint64
@@ -167,7 +170,7 @@ func runLoad(c *runConfig, out io.Writer) error {
 	if c.rate > 0 {
 		interval = time.Duration(float64(c.conns) / c.rate * 1e9)
 	}
-	res := &result{Label: c.label, Endpoint: endpoint, Batch: c.batch, Conns: c.conns, Threads: c.threads, TargetRate: c.rate, At: time.Now().UTC()}
+	res := &result{Label: c.label, Endpoint: endpoint, Batch: c.batch, Conns: c.conns, Threads: min(c.threads, c.conns), TargetRate: c.rate, At: time.Now().UTC()}
 	threads := min(c.threads, c.conns)
 	loops := make([]*loop, threads)
 	for i := range loops {
@@ -305,7 +308,7 @@ func writeText(w io.Writer, r *result) {
 	fmt.Fprintf(w, "  decisions  %d  (%.0f/s; allow %d, deny %d, item errors %d)\n", r.Decisions, r.DecisionsPS, r.Allow, r.Deny, r.ItemErrors)
 	l := r.LatencyUS
 	fmt.Fprintf(w, "  latency µs min %.0f  p50 %.0f  p90 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean %.0f\n", l.Min, l.P50, l.P90, l.P99, l.P999, l.Max, l.Mean)
-	fmt.Fprintf(w, "  cpu s      server %.1f, generator %.1f (of %.0f core-seconds); machine %.0f %% busy, %.0f %% iowait\n",
+	fmt.Fprintf(w, "  cpu s      server %.1f, generator %.1f (of %.0f core-seconds); machine %.0f %% busy, %.0f %% iowait (/proc/stat)\n",
 		r.Server.CPU, r.GeneratorCPU, float64(runtime.NumCPU())*r.Seconds, 100*r.MachineBusy, 100*r.MachineIOWait)
 	fmt.Fprintf(w, "  decision log: %.0f written in the window, %.0f queued at its end, all written %.1f s later (%.0f), %.0f dropped\n",
 		r.Server.LogWritten, r.Server.QueueAtEnd, r.Server.DrainSeconds, r.Server.LogAfter, r.Server.LogDropped)
