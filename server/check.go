@@ -239,11 +239,13 @@ func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *direc
 	if len(req.Fields) > 0 {
 		resp.Fields = fieldMap(res.Fields)
 	}
-	s.metrics.decision(endpoint, res.Decision.Reason)
-	s.dlog.enqueue(ctx, logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: &decisionRecord{
+	if err := s.dlog.enqueue(ctx, logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: &decisionRecord{
 		endpoint: endpoint, caller: c.String(), in: in, resolution: res.Resolution,
 		decision: res.Decision, fields: res.Fields, revision: d.Revision(),
-	}})
+	}}); err != nil {
+		return nil, err
+	}
+	s.metrics.decision(endpoint, res.Decision.Reason)
 	return resp, nil
 }
 

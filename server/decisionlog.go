@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -24,8 +25,9 @@ const (
 	// maxLogBatch is the most entries written in one AppendDecisions.
 	maxLogBatch = 1000
 	// logEnqueueWait is how long a request waits for room in a full
-	// queue before its entry is dropped (and counted).
-	logEnqueueWait = 50 * time.Millisecond
+	// queue (less when its own deadline comes first) before it is refused
+	// with 503: a decision is never answered without its log entry.
+	logEnqueueWait = 2 * time.Second
 	// logWriteTimeout bounds one AppendDecisions.
 	logWriteTimeout = 10 * time.Second
 	// logWriteAttempts is how often a failed batch is tried.
@@ -93,29 +95,34 @@ func newDecisionID(t time.Time) string {
 	return id.String()
 }
 
-// enqueue hands e to the writer. When the queue is full it waits up to
-// logEnqueueWait (less if ctx ends first), then drops the entry, counts it
-// in gatehouse_decision_log_dropped_total{reason="queue_full"} and warns at
-// most once a minute. A check is never failed for its log entry.
-func (l *decisionLog) enqueue(ctx context.Context, e logEntry) {
+// enqueue hands e to the writer. When the queue is full it waits for room
+// up to logEnqueueWait or until ctx ends, whichever comes first; then it
+// counts the entry in gatehouse_decision_log_dropped_total{reason="queue_full"},
+// warns at most once a minute, and returns an error, so that the caller
+// answers 503 instead of a decision_id that could never be looked up
+// (backpressure: an overloaded log slows checks down rather than losing
+// them).
+func (l *decisionLog) enqueue(ctx context.Context, e logEntry) error {
 	select {
 	case l.q <- e:
-		return
+		return nil
 	default:
 	}
 	t := time.NewTimer(logEnqueueWait)
 	defer t.Stop()
 	select {
 	case l.q <- e:
-		return
+		return nil
 	case <-t.C:
 	case <-ctx.Done():
 	}
 	l.metrics.logDropped.WithLabelValues("queue_full").Inc()
 	now := time.Now().Unix()
 	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
-		l.log.Warn("decision log queue full: entries are being dropped", "queue", cap(l.q))
+		l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", cap(l.q))
 	}
+	return errorf(http.StatusServiceUnavailable, codeUnavailable,
+		"the decision log cannot keep up: this decision was not made; retry shortly")
 }
 
 // run writes entries until stop, then drains the queue.

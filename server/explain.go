@@ -71,11 +71,13 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	resp := explanationOf(x, req.Fields)
 	resp.DecisionID = newDecisionID(now)
 	if x.Explanation != nil {
-		s.metrics.decision(epExplain, x.Explanation.Decision.Reason)
-		s.dlog.enqueue(r.Context(), logEntry{id: resp.DecisionID, store: storeID, revision: x.Revision, at: now, record: &decisionRecord{
+		if err := s.dlog.enqueue(r.Context(), logEntry{id: resp.DecisionID, store: storeID, revision: x.Revision, at: now, record: &decisionRecord{
 			endpoint: epExplain, caller: c.String(), in: in, resolution: x.Resolution, decision: x.Explanation.Decision,
 			statements: resp.Statements, fields: x.Explanation.Fields, revision: x.Revision,
-		}})
+		}}); err != nil {
+			return err
+		}
+		s.metrics.decision(epExplain, x.Explanation.Decision.Reason)
 	}
 	writeJSON(w, http.StatusOK, resp)
 	s.metrics.observe(epExplain, time.Since(start))
