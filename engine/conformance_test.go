@@ -1,60 +1,14 @@
 package engine_test
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
 	"testing"
 
 	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/policy"
 )
-
-// iamCase is one line of testdata/iam-cases.jsonl (format in
-// testdata/iam-cases.README.md): a documented AWS IAM evaluation.
-type iamCase struct {
-	ID       string `json:"id"`
-	Category string `json:"category"`
-	Source   string `json:"source"`
-	Note     string `json:"note"`
-	Policies struct {
-		Identity []json.RawMessage `json:"identity"`
-		Boundary []json.RawMessage `json:"boundary"`
-		Session  []json.RawMessage `json:"session"`
-	} `json:"policies"`
-	Request struct {
-		Principal string                     `json:"principal"`
-		Action    string                     `json:"action"`
-		Resource  string                     `json:"resource"`
-		Context   map[string]json.RawMessage `json:"context"`
-	} `json:"request"`
-	Expect       string `json:"expect"`
-	ExpectReason string `json:"expect_reason"`
-}
-
-func loadIAMCases(t *testing.T) []iamCase {
-	t.Helper()
-	data, err := os.ReadFile("testdata/iam-cases.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var cases []iamCase
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
-			continue
-		}
-		var c iamCase
-		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
-			t.Fatalf("iam-cases.jsonl:%d: %v", line, err)
-		}
-		cases = append(cases, c)
-	}
-	return cases
-}
 
 // contextValues converts a case's context (strings, numbers, booleans or
 // lists of them) into engine values, numbers kept as their JSON text.
@@ -78,7 +32,7 @@ func contextValues(raw map[string]json.RawMessage) (map[string]engine.Values, er
 
 // buildPolicies parses every document of a case; ok is false (with the
 // findings) when any is invalid.
-func buildPolicies(c *iamCase) ([]engine.Policy, policy.Findings) {
+func buildPolicies(c *refCase) ([]engine.Policy, policy.Findings) {
 	var ps []engine.Policy
 	var all policy.Findings
 	add := func(docs []json.RawMessage, kind policy.Kind) {
@@ -100,7 +54,8 @@ func buildPolicies(c *iamCase) ([]engine.Policy, policy.Findings) {
 // TestIAMConformance runs the public corpus of documented IAM evaluation
 // cases; every case must agree.
 func TestIAMConformance(t *testing.T) {
-	for _, c := range loadIAMCases(t) {
+	// The corpus is read by the reference test's loader (refLoadCases).
+	for _, c := range refLoadCases(t) {
 		t.Run(c.ID, func(t *testing.T) {
 			ps, errs := buildPolicies(&c)
 			var e *engine.Engine
