@@ -40,21 +40,21 @@ const (
 	kindEd25519
 )
 
-// String names the kind for messages.
+// String names the kind for messages: "RSA", "EC P-256", "Ed25519".
 func (k keyKind) String() string {
 	switch k {
 	case kindRSA:
-		return "an RSA key"
+		return "RSA"
 	case kindP256:
-		return "an EC P-256 key"
+		return "EC P-256"
 	case kindP384:
-		return "an EC P-384 key"
+		return "EC P-384"
 	case kindP521:
-		return "an EC P-521 key"
+		return "EC P-521"
 	case kindEd25519:
-		return "an Ed25519 key"
+		return "Ed25519"
 	}
-	return "a key of unknown type"
+	return "unknown"
 }
 
 // fits reports whether a key of kind k may verify alg: RSA keys RS* and
@@ -95,12 +95,13 @@ func (k *key) accepts(alg string) bool {
 	return k.kind.fits(alg) && (k.alg == "" || k.alg == alg)
 }
 
-// describe names k for a message: `an RSA key (kid "k1")`.
+// describe names k for a message: `the RSA key "k1"`, `the Ed25519 key
+// without a kid`.
 func (k *key) describe() string {
 	if k.kid == "" {
-		return k.kind.String() + " without a kid"
+		return "the " + k.kind.String() + " key without a kid"
 	}
-	return k.kind.String() + " (kid " + short(k.kid) + ")"
+	return "the " + k.kind.String() + " key " + short(k.kid)
 }
 
 // keySet is the usable keys of one JWK Set, and why the others are not
@@ -266,7 +267,7 @@ func parseKey(raw json.RawMessage) (k *key, kid string, problem string) {
 		return nil, kid, "is not used: not an RSA, EC or Ed25519 public key"
 	}
 	if out.alg != "" && !out.kind.fits(out.alg) {
-		return nil, kid, fmt.Sprintf("is %s but names the algorithm %s, which such a key cannot verify", out.kind, out.alg)
+		return nil, kid, fmt.Sprintf("is an %s key but names the algorithm %s, which such a key cannot verify", out.kind, out.alg)
 	}
 	tp, err := jwk.Thumbprint(crypto.SHA256)
 	if err != nil {

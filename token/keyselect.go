@@ -58,7 +58,7 @@ func pickKeys(set *keySet, iss *Issuer, alg, kid string) ([]*key, *Error, bool) 
 		case len(fit) > 0:
 			return fit, nil, false
 		case len(named) > 0:
-			return nil, fail(CodeAlgorithmNotAllowed, fmt.Sprintf("the token says %s, but its key %s of issuer %s cannot verify %s%s: a key verifies only the algorithms of its own type",
+			return nil, fail(CodeAlgorithmNotAllowed, fmt.Sprintf("the token says %s, but the key it names, %s of issuer %s, cannot verify %s%s: a key verifies only the algorithms of its own type",
 				alg, named[0].describe(), iss.Name, alg, keyAlgNote(named[0]))), false
 		}
 		if why, ok := set.refused[kid]; ok {

@@ -105,6 +105,9 @@ func parseCompact(raw string) (*compact, *Error) {
 	if !ok {
 		return nil, fail(CodeMalformedToken, "the token's claims are not a JSON object (RFC 7519 §7.2)")
 	}
+	if _, err := b64.DecodeString(sig); err != nil {
+		return nil, fail(CodeMalformedToken, "the token's signature is not valid base64url: it was cut short or altered")
+	}
 	c.claims, c.payload = claims, pb
 	return c, nil
 }

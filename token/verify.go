@@ -267,9 +267,9 @@ func (v *Verifier) verifyWith(ctx context.Context, raw string, c *compact, iss *
 // describeKeyList names the keys tried, for a message.
 func describeKeyList(keys []*key) string {
 	if len(keys) == 1 {
-		return "the key " + keys[0].describe()
+		return keys[0].describe()
 	}
-	return fmt.Sprintf("any of the %d keys %s", len(keys), describeKeys(keys))
+	return fmt.Sprintf("any of the %d keys (%s)", len(keys), describeKeys(keys))
 }
 
 // checkAlgorithm checks the header's alg against the issuer's allowlist.
