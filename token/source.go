@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"strconv"
@@ -45,6 +46,11 @@ type source struct {
 	// used is the Verifier clock's last use of the source, in Unix
 	// nanoseconds, for eviction.
 	used atomic.Int64
+	// fresh is when cur stops being fresh (its max-age), in Unix
+	// nanoseconds: a cached verification is used only while its keys are
+	// fresh, so that a key the issuer withdraws stops verifying within the
+	// max-age.
+	fresh atomic.Int64
 
 	mu          sync.Mutex
 	fetchedAt   time.Time  // when cur was fetched
@@ -73,6 +79,7 @@ func newInlineSource(v *Verifier, jwks []byte) *source {
 		return s
 	}
 	s.cur.Store(set)
+	s.fresh.Store(math.MaxInt64)
 	return s
 }
 
@@ -131,6 +138,10 @@ func (s *source) refresh(ctx context.Context) (*keySet, bool, string, error) {
 		next := s.lastAttempt.Add(s.v.minRefresh).Sub(now)
 		note := fmt.Sprintf("the keys were fetched %s ago and are fetched again at most every %s (next in %s)",
 			human(now.Sub(s.lastAttempt)), human(s.v.minRefresh), human(next))
+		if s.lastErr != nil {
+			note = fmt.Sprintf("the last attempt to fetch the keys, %s ago, failed (%v); the next is in %s",
+				human(now.Sub(s.lastAttempt)), s.lastErr, human(next))
+		}
 		set := s.cur.Load()
 		s.mu.Unlock()
 		return set, false, note, nil
@@ -221,6 +232,7 @@ func (s *source) run(c *fetchCall) {
 		s.cur.Store(set)
 		s.fetchedAt = now
 		s.expires = now.Add(maxAge)
+		s.fresh.Store(s.expires.UnixNano())
 	}
 	s.lastErr = err
 	s.call = nil

@@ -164,8 +164,10 @@ func unknownIssuer(iss string, issuers []Issuer) string {
 }
 
 // hit checks a cached entry against the current issuers, keys and time.
+// Keys past their max-age send the token through full verification, which
+// refreshes them.
 func (v *Verifier) hit(e *cacheEntry, issuers []Issuer, now time.Time) (*Verified, bool) {
-	if !now.Before(e.expires) || now.Before(e.validFrom) {
+	if !now.Before(e.expires) || now.Before(e.validFrom) || v.clock().UnixNano() >= e.src.fresh.Load() {
 		return nil, false
 	}
 	for i := range issuers {
