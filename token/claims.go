@@ -11,9 +11,9 @@ import (
 	"unicode"
 )
 
-// MaxPrincipalBytes bounds the principal claim's value (OpenID Connect
+// maxPrincipalBytes bounds the principal claim's value (OpenID Connect
 // Core §2: a sub is at most 255 ASCII characters).
-const MaxPrincipalBytes = 255
+const maxPrincipalBytes = 255
 
 // NumericDate bounds: values outside years 1–9999 are clamped to them, so
 // that absurd dates compare sanely instead of overflowing.
@@ -161,7 +161,7 @@ func lookupClaim(claims map[string]any, name string) (any, bool) {
 }
 
 // principal reads the issuer's principal claim: a non-empty string (or a
-// number, as its JSON text) of at most MaxPrincipalBytes without white
+// number, as its JSON text) of at most maxPrincipalBytes without white
 // space or control characters.
 func principal(claims map[string]any, iss *Issuer) (string, *Error) {
 	name := iss.principalClaim()
@@ -181,8 +181,8 @@ func principal(claims map[string]any, iss *Issuer) (string, *Error) {
 	switch {
 	case s == "":
 		return "", fail(CodeMalformedToken, fmt.Sprintf("the token's %s claim (issuer %s's principal_claim) is empty", short(name), iss.Name))
-	case len(s) > MaxPrincipalBytes:
-		return "", fail(CodeMalformedToken, fmt.Sprintf("the token's %s claim (issuer %s's principal_claim) is %d bytes long; at most %d are accepted", short(name), iss.Name, len(s), MaxPrincipalBytes))
+	case len(s) > maxPrincipalBytes:
+		return "", fail(CodeMalformedToken, fmt.Sprintf("the token's %s claim (issuer %s's principal_claim) is %d bytes long; at most %d are accepted", short(name), iss.Name, len(s), maxPrincipalBytes))
 	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
 		return "", fail(CodeMalformedToken, fmt.Sprintf("the token's %s claim (issuer %s's principal_claim) holds white space or a control character, which a subject id may not", short(name), iss.Name))
 	}

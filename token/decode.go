@@ -13,8 +13,8 @@ import (
 	"gatehouse.dev/gatehouse/policy"
 )
 
-// MaxIssuerBytes bounds the JSON body of an issuer.
-const MaxIssuerBytes = 128 << 10
+// maxIssuerBytes bounds the JSON body of an issuer.
+const maxIssuerBytes = 128 << 10
 
 // Finding codes of DecodeIssuer, besides those of Validate.
 const (
@@ -40,8 +40,8 @@ func DecodeIssuer(name string, body []byte) (Issuer, policy.Findings, error) {
 		return Issuer{}, fs, findingsErr(fs)
 	}
 	switch {
-	case len(body) > MaxIssuerBytes:
-		return bad(codeIssuerSyntax, "", "the body is %d bytes; at most %d are allowed (publish large key sets at a jwks_uri)", len(body), MaxIssuerBytes)
+	case len(body) > maxIssuerBytes:
+		return bad(codeIssuerSyntax, "", "the body is %d bytes; at most %d are allowed (publish large key sets at a jwks_uri)", len(body), maxIssuerBytes)
 	case !utf8.Valid(body):
 		return bad(codeIssuerSyntax, "", "the body is not valid UTF-8: send UTF-8 JSON")
 	}

@@ -64,7 +64,7 @@ func TestKeyRotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	p.set(func(p *idp) { p.keys = jwks(t, []testKey{k2}) })
-	clock.Advance(DefaultKeyMaxAge + time.Second)
+	clock.Advance(defaultKeyMaxAge + time.Second)
 	if _, err := v.Verify(bg, sign(t, k2, claims, nil), issuers, t0); err != nil { // refreshes: max-age ran out
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestIssuerUnreachable(t *testing.T) {
 	}
 	p.set(func(p *idp) { p.down = true })
 	// Past the max-age: one refresh attempt fails, the old keys serve.
-	clock.Advance(DefaultKeyMaxAge + time.Minute)
+	clock.Advance(defaultKeyMaxAge + time.Minute)
 	for range 5 {
 		if _, err := v.Verify(bg, raw, issuers, t0); err != nil {
 			t.Fatalf("issuer down, keys stale: %v", err)
@@ -206,11 +206,11 @@ func TestMaxAge(t *testing.T) {
 		header string
 		fresh  time.Duration // still fresh just before this
 	}{
-		{"", DefaultKeyMaxAge},
+		{"", defaultKeyMaxAge},
 		{"public, max-age=3600", time.Hour},
-		{"max-age=5", MinKeyMaxAge},
-		{"no-store", MinKeyMaxAge},
-		{"max-age=9999999", MaxKeyMaxAge},
+		{"max-age=5", minKeyMaxAge},
+		{"no-store", minKeyMaxAge},
+		{"max-age=9999999", maxKeyMaxAge},
 	}
 	for _, c := range cases {
 		t.Run(c.header, func(t *testing.T) {

@@ -18,14 +18,14 @@ import (
 
 // Limits on key sets.
 const (
-	// MaxKeys bounds the keys read from one JWK Set; later ones are
+	// maxKeys bounds the keys read from one JWK Set; later ones are
 	// ignored. Identity providers publish two or three.
-	MaxKeys = 100
-	// MinRSABits is the smallest RSA modulus gatehouse uses (RFC 7518
+	maxKeys = 100
+	// minRSABits is the smallest RSA modulus gatehouse uses (RFC 7518
 	// §3.3: "A key of size 2048 bits or larger MUST be used"). Smaller keys
 	// are never used, even when an issuer publishes them. go-jose refuses
 	// keys over 4096 bits.
-	MinRSABits = 2048
+	minRSABits = 2048
 )
 
 // keyKind is the type of a usable public key, which decides the
@@ -157,9 +157,9 @@ func parseKeySet(b []byte) (*keySet, []keyProblem, error) {
 	set := &keySet{refused: map[string]string{}, ids: map[string]bool{}}
 	var problems []keyProblem
 	for i, raw := range *doc.Keys {
-		if i >= MaxKeys {
+		if i >= maxKeys {
 			problems = append(problems, keyProblem{index: i, warn: true,
-				msg: fmt.Sprintf("the set has %d keys; only the first %d are read", len(*doc.Keys), MaxKeys)})
+				msg: fmt.Sprintf("the set has %d keys; only the first %d are read", len(*doc.Keys), maxKeys)})
 			break
 		}
 		k, kid, p := parseKey(raw)
@@ -242,8 +242,8 @@ func parseKey(raw json.RawMessage) (k *key, kid string, problem string) {
 	out := &key{kid: kid, alg: probe.Alg}
 	switch pub := jwk.Key.(type) {
 	case *rsa.PublicKey:
-		if bits := pub.N.BitLen(); bits < MinRSABits {
-			return nil, kid, fmt.Sprintf("is a %d-bit RSA key: gatehouse uses no RSA key under %d bits (RFC 7518 §3.3); replace it", bits, MinRSABits)
+		if bits := pub.N.BitLen(); bits < minRSABits {
+			return nil, kid, fmt.Sprintf("is a %d-bit RSA key: gatehouse uses no RSA key under %d bits (RFC 7518 §3.3); replace it", bits, minRSABits)
 		}
 		if pub.E < 3 || pub.E%2 == 0 {
 			return nil, kid, fmt.Sprintf("is an RSA key with the exponent %d: it must be odd and at least 3 (65537 is usual)", pub.E)

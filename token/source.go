@@ -18,15 +18,15 @@ import (
 
 // Limits and defaults of key fetching.
 const (
-	// MaxDocumentBytes bounds a fetched discovery document or key set.
-	MaxDocumentBytes = 1 << 20
-	// DefaultKeyMaxAge is how long fetched keys are fresh when the answer
+	// maxDocumentBytes bounds a fetched discovery document or key set.
+	maxDocumentBytes = 1 << 20
+	// defaultKeyMaxAge is how long fetched keys are fresh when the answer
 	// has no Cache-Control max-age.
-	DefaultKeyMaxAge = 10 * time.Minute
-	// MinKeyMaxAge and MaxKeyMaxAge clamp a Cache-Control max-age (and
+	defaultKeyMaxAge = 10 * time.Minute
+	// minKeyMaxAge and maxKeyMaxAge clamp a Cache-Control max-age (and
 	// no-cache, no-store, which count as 0).
-	MinKeyMaxAge = time.Minute
-	MaxKeyMaxAge = 24 * time.Hour
+	minKeyMaxAge = time.Minute
+	maxKeyMaxAge = 24 * time.Hour
 )
 
 // source is where one issuer configuration's keys come from: an inline
@@ -294,7 +294,7 @@ func (s *source) discover(ctx context.Context) (string, error) {
 }
 
 // get fetches u with the Verifier's client and returns at most
-// MaxDocumentBytes of a 200 answer.
+// maxDocumentBytes of a 200 answer.
 func (s *source) get(ctx context.Context, u, accept string) ([]byte, http.Header, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
@@ -315,19 +315,19 @@ func (s *source) get(ctx context.Context, u, accept string) ([]byte, http.Header
 			return nil, nil, fmt.Errorf("the server answered with %s, not JSON", mt)
 		}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxDocumentBytes+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxDocumentBytes+1))
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(body) > MaxDocumentBytes {
-		return nil, nil, fmt.Errorf("the document is larger than %d bytes", MaxDocumentBytes)
+	if len(body) > maxDocumentBytes {
+		return nil, nil, fmt.Errorf("the document is larger than %d bytes", maxDocumentBytes)
 	}
 	return body, resp.Header, nil
 }
 
 // maxAge is how long keys fetched with header h are fresh: Cache-Control
-// max-age clamped to [MinKeyMaxAge, MaxKeyMaxAge], no-cache and no-store
-// counting as 0, DefaultKeyMaxAge without either.
+// max-age clamped to [minKeyMaxAge, maxKeyMaxAge], no-cache and no-store
+// counting as 0, defaultKeyMaxAge without either.
 func maxAge(h http.Header) time.Duration {
 	age, found := time.Duration(0), false
 	for _, v := range h.Values("Cache-Control") {
@@ -335,17 +335,17 @@ func maxAge(h http.Header) time.Duration {
 			name, val, _ := strings.Cut(strings.TrimSpace(d), "=")
 			switch strings.ToLower(name) {
 			case "no-cache", "no-store":
-				return MinKeyMaxAge
+				return minKeyMaxAge
 			case "max-age":
 				n, err := strconv.ParseInt(strings.Trim(val, `"`), 10, 64)
 				if err == nil && n >= 0 && !found {
-					age, found = time.Duration(min(n, int64(MaxKeyMaxAge/time.Second)))*time.Second, true
+					age, found = time.Duration(min(n, int64(maxKeyMaxAge/time.Second)))*time.Second, true
 				}
 			}
 		}
 	}
 	if !found {
-		return DefaultKeyMaxAge
+		return defaultKeyMaxAge
 	}
-	return min(max(age, MinKeyMaxAge), MaxKeyMaxAge)
+	return min(max(age, minKeyMaxAge), maxKeyMaxAge)
 }

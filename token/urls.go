@@ -7,8 +7,8 @@ import (
 	"strings"
 )
 
-// MaxURLBytes bounds an issuer URL and a jwks_uri.
-const MaxURLBytes = 2048
+// maxURLBytes bounds an issuer URL and a jwks_uri.
+const maxURLBytes = 2048
 
 // checkURL checks an issuer URL or a key set URL: absolute, https (http
 // only on a loopback host: 127.0.0.0/8, ::1, localhost, for tests and
@@ -18,8 +18,8 @@ func checkURL(what, s string, isIssuer bool) error {
 	if s == "" {
 		return fmt.Errorf("%s is empty: give the URL, e.g. https://idp.example.com", what)
 	}
-	if len(s) > MaxURLBytes {
-		return fmt.Errorf("%s is %d bytes long; at most %d are allowed", what, len(s), MaxURLBytes)
+	if len(s) > maxURLBytes {
+		return fmt.Errorf("%s is %d bytes long; at most %d are allowed", what, len(s), maxURLBytes)
 	}
 	u, err := url.Parse(s)
 	if err != nil {

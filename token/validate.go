@@ -13,18 +13,18 @@ import (
 
 // Limits on an issuer's configuration.
 const (
-	// MaxNameBytes bounds an issuer name, which prefixes subject ids.
-	MaxNameBytes = 64
-	// MaxAudiences bounds the audiences of one issuer.
-	MaxAudiences = 100
-	// MaxAudienceBytes bounds one audience value.
-	MaxAudienceBytes = 1024
-	// MaxClaimNameBytes bounds a claim name (claim names can be URLs).
-	MaxClaimNameBytes = 256
-	// MaxAttributeClaims bounds attribute_claims.
-	MaxAttributeClaims = 64
-	// MaxInlineJWKSBytes bounds an inline key set.
-	MaxInlineJWKSBytes = 64 << 10
+	// maxNameBytes bounds an issuer name, which prefixes subject ids.
+	maxNameBytes = 64
+	// maxAudiences bounds the audiences of one issuer.
+	maxAudiences = 100
+	// maxAudienceBytes bounds one audience value.
+	maxAudienceBytes = 1024
+	// maxClaimNameBytes bounds a claim name (claim names can be URLs).
+	maxClaimNameBytes = 256
+	// maxAttributeClaims bounds attribute_claims.
+	maxAttributeClaims = 64
+	// maxInlineJWKSBytes bounds an inline key set.
+	maxInlineJWKSBytes = 64 << 10
 )
 
 // Finding codes of Issuer.Validate.
@@ -69,16 +69,16 @@ func (i *Issuer) Validate() policy.Findings {
 	switch {
 	case len(i.Audiences) == 0:
 		errf(codeIssuerAudience, "/audiences", "audiences is empty: list the audience values your tokens carry (the client id of your application); a token naming none of them is refused")
-	case len(i.Audiences) > MaxAudiences:
-		errf(codeIssuerAudience, "/audiences", "audiences has %d values; at most %d are allowed", len(i.Audiences), MaxAudiences)
+	case len(i.Audiences) > maxAudiences:
+		errf(codeIssuerAudience, "/audiences", "audiences has %d values; at most %d are allowed", len(i.Audiences), maxAudiences)
 	}
 	for n, a := range i.Audiences {
 		ptr := fmt.Sprintf("/audiences/%d", n)
 		switch {
 		case a == "":
 			errf(codeIssuerAudience, ptr, "audience %d is empty: remove it or give the value", n)
-		case len(a) > MaxAudienceBytes:
-			errf(codeIssuerAudience, ptr, "audience %d is %d bytes long; at most %d are allowed", n, len(a), MaxAudienceBytes)
+		case len(a) > maxAudienceBytes:
+			errf(codeIssuerAudience, ptr, "audience %d is %d bytes long; at most %d are allowed", n, len(a), maxAudienceBytes)
 		case slices.Index(i.Audiences, a) < n:
 			warnf(codeIssuerDuplicate, ptr, "audience %s is listed twice: remove one", short(a))
 		}
@@ -86,8 +86,8 @@ func (i *Issuer) Validate() policy.Findings {
 
 	i.validateClaim(errf, "/audience_claim", "audience_claim", i.AudienceClaim)
 	i.validateClaim(errf, "/principal_claim", "principal_claim", i.PrincipalClaim)
-	if len(i.AttributeClaims) > MaxAttributeClaims {
-		errf(codeIssuerClaim, "/attribute_claims", "attribute_claims has %d names; at most %d are allowed", len(i.AttributeClaims), MaxAttributeClaims)
+	if len(i.AttributeClaims) > maxAttributeClaims {
+		errf(codeIssuerClaim, "/attribute_claims", "attribute_claims has %d names; at most %d are allowed", len(i.AttributeClaims), maxAttributeClaims)
 	}
 	for n, c := range i.AttributeClaims {
 		ptr := fmt.Sprintf("/attribute_claims/%d", n)
@@ -122,8 +122,8 @@ func (i *Issuer) Validate() policy.Findings {
 func (i *Issuer) validateClaim(errf func(code, ptr, format string, args ...any), ptr, what, c string) {
 	switch {
 	case c == "":
-	case len(c) > MaxClaimNameBytes:
-		errf(codeIssuerClaim, ptr, "%s is %d bytes long; at most %d are allowed", what, len(c), MaxClaimNameBytes)
+	case len(c) > maxClaimNameBytes:
+		errf(codeIssuerClaim, ptr, "%s is %d bytes long; at most %d are allowed", what, len(c), maxClaimNameBytes)
 	case !utf8.ValidString(c) || strings.IndexFunc(c, unicode.IsControl) >= 0:
 		errf(codeIssuerClaim, ptr, "%s %s is not valid UTF-8 or holds a control character", what, short(c))
 	}
@@ -173,8 +173,8 @@ func closestAlgorithm(a string) string {
 // validateJWKS checks an inline key set: every key must be usable, and at
 // least one must fit an allowed algorithm.
 func (i *Issuer) validateJWKS(errf, warnf func(code, ptr, format string, args ...any)) {
-	if len(i.JWKS) > MaxInlineJWKSBytes {
-		errf(codeIssuerJWKS, "/jwks", "jwks is %d bytes; at most %d are allowed: publish the keys at a jwks_uri instead", len(i.JWKS), MaxInlineJWKSBytes)
+	if len(i.JWKS) > maxInlineJWKSBytes {
+		errf(codeIssuerJWKS, "/jwks", "jwks is %d bytes; at most %d are allowed: publish the keys at a jwks_uri instead", len(i.JWKS), maxInlineJWKSBytes)
 		return
 	}
 	set, problems, err := parseKeySet(i.JWKS)
@@ -224,15 +224,15 @@ func describeKeys(keys []*key) string {
 
 // checkIssuerName checks an issuer name: a slug of lower-case letters,
 // digits, - and _, starting with a letter or a digit, at most
-// MaxNameBytes. It prefixes subject ids ("<name>:<principal>"), so it
+// maxNameBytes. It prefixes subject ids ("<name>:<principal>"), so it
 // holds no ":".
 func checkIssuerName(s string) error {
 	const rule = "use lower-case letters, digits, - and _ (e.g. cognito, auth0-prod)"
 	if s == "" {
 		return fmt.Errorf("the issuer name is empty: %s", rule)
 	}
-	if len(s) > MaxNameBytes {
-		return fmt.Errorf("the issuer name is %d bytes long; at most %d are allowed", len(s), MaxNameBytes)
+	if len(s) > maxNameBytes {
+		return fmt.Errorf("the issuer name is %d bytes long; at most %d are allowed", len(s), maxNameBytes)
 	}
 	for n := 0; n < len(s); n++ {
 		c := s[n]

@@ -103,7 +103,7 @@ func TestClaims(t *testing.T) {
 		{"top-level dotted name wins", func(i *Issuer) { i.PrincipalClaim = "user.id" }, map[string]any{"user.id": "flat", "user": map[string]any{"id": "u7"}}, "idp:flat"},
 		{"principal an object", nil, map[string]any{"sub": map[string]any{"a": 1}}, CodeMalformedToken},
 		{"principal empty", nil, map[string]any{"sub": ""}, CodeMalformedToken},
-		{"principal too long", nil, map[string]any{"sub": strings.Repeat("x", MaxPrincipalBytes+1)}, CodeMalformedToken},
+		{"principal too long", nil, map[string]any{"sub": strings.Repeat("x", maxPrincipalBytes+1)}, CodeMalformedToken},
 		{"aud list with one match", nil, map[string]any{"aud": []string{"x", "app2"}}, "idp:4fbf0c06-user"},
 		{"aud not a string", nil, map[string]any{"aud": 7}, CodeMalformedToken},
 		{"fractional exp", nil, map[string]any{"exp": json.Number(fmt.Sprintf("%d.5", t0.Add(-59*time.Second).Unix()))}, "idp:4fbf0c06-user"},
