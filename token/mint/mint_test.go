@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -410,3 +411,38 @@ func BenchmarkMint(b *testing.B) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConcurrentMintAndRotate runs Mint, Rotate, Prune, PublicJWKS and
+// Marshal at once (meant for -race); every token must verify with the JWKS
+// read after it was minted.
+func TestConcurrentMintAndRotate(t *testing.T) {
+	s := newSet(t, EdDSA)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				tok, err := s.Mint(userClaims(), t0, time.Hour)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, _, err := verify(t, s.PublicJWKS(), tok.Value, t0); err != nil {
+					t.Errorf("token of %s: %v", tok.KeyID, err)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for i := range 10 {
+			if _, err := s.Rotate("", t0.Add(time.Duration(i)*time.Second)); err != nil {
+				t.Error(err)
+			}
+			s.Prune(t0)
+			if _, err := s.Marshal(); err != nil {
+				t.Error(err)
+			}
+			_ = s.String()
+		}
+	})
+	wg.Wait()
+}
