@@ -307,6 +307,42 @@ type batchRequest struct {
 	AtLeastRevision int64 `json:"at_least_revision"`
 }
 
+// decodeBatch reads a batch body: its checks, each decoded or with the
+// error that keeps it from being decided, and its at_least_revision. A
+// body that is not a batch at all is an error.
+func decodeBatch(r *http.Request) ([]checkRequest, []error, int64, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	items, atLeast, ok := decodeBatchFast(body)
+	if ok {
+		if atLeast < 0 {
+			return nil, nil, 0, badRequest("at_least_revision must not be negative")
+		}
+		return items, make([]error, len(items)), atLeast, nil
+	}
+	var req batchRequest
+	if err := decodeBytes(body, &req); err != nil {
+		return nil, nil, 0, err
+	}
+	if req.Checks == nil {
+		return nil, nil, 0, badRequest("checks is required: {\"checks\": [<check>, ...]}")
+	}
+	if len(req.Checks) > maxBatch {
+		return nil, nil, 0, badRequest("a batch holds at most %d checks, not %d; split it", maxBatch, len(req.Checks))
+	}
+	if req.AtLeastRevision < 0 {
+		return nil, nil, 0, badRequest("at_least_revision must not be negative")
+	}
+	items = make([]checkRequest, len(req.Checks))
+	errs := make([]error, len(req.Checks))
+	for i, raw := range req.Checks {
+		errs[i] = decodeCheck(raw, &items[i])
+	}
+	return items, errs, req.AtLeastRevision, nil
+}
+
 // batchResult is one result of a batch: a decision, or the problem that
 // kept the item from being decided.
 type batchResult struct {
@@ -323,28 +359,17 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authorize(c, actCheck, storeResource(storeID)); err != nil {
 		return err
 	}
-	var req batchRequest
-	if err := decodeJSON(r, &req); err != nil {
+	items, errs, atLeast, err := decodeBatch(r)
+	if err != nil {
 		return err
-	}
-	if req.Checks == nil {
-		return badRequest("checks is required: {\"checks\": [<check>, ...]}")
-	}
-	if len(req.Checks) > maxBatch {
-		return badRequest("a batch holds at most %d checks, not %d; split it", maxBatch, len(req.Checks))
-	}
-	if req.AtLeastRevision < 0 {
-		return badRequest("at_least_revision must not be negative")
 	}
 	st, err := s.storeState(r.Context(), storeID)
 	if err != nil {
 		return err
 	}
-	items := make([]checkRequest, len(req.Checks))
-	errs := make([]error, len(req.Checks))
-	want := req.AtLeastRevision
-	for i, raw := range req.Checks {
-		if errs[i] = decodeCheck(raw, &items[i]); errs[i] == nil {
+	want := atLeast
+	for i := range items {
+		if errs[i] == nil {
 			want = max(want, items[i].AtLeastRevision)
 		}
 	}

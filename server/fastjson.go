@@ -328,3 +328,42 @@ func parseInt64(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
 }
+
+// decodeBatchFast reads a check/batch body whose every item the small
+// decoder takes, in one pass; ok is false for any other body, which the
+// caller then decodes with decodeBytes.
+func decodeBatchFast(body []byte) (checks []checkRequest, atLeast int64, ok bool) {
+	p := fastParser{b: body}
+	seen := false
+	ok = p.object(func(key string) bool {
+		switch key {
+		case "checks":
+			seen = true
+			if !p.eat('[') {
+				return false
+			}
+			checks = []checkRequest{}
+			if p.eat(']') {
+				return true
+			}
+			for len(checks) < maxBatch {
+				checks = append(checks, checkRequest{})
+				if !p.check(&checks[len(checks)-1]) {
+					return false
+				}
+				if !p.eat(',') {
+					return p.eat(']')
+				}
+			}
+			return false // too many: decodeBytes and the caller say so
+		case "at_least_revision":
+			n, ok := p.number()
+			if ok {
+				atLeast, ok = parseInt64(n)
+			}
+			return ok
+		}
+		return false
+	})
+	return checks, atLeast, ok && seen && p.end()
+}

@@ -72,3 +72,34 @@ func TestDecodeCheck(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFastBatch: whenever the one-pass batch decoder accepts a body,
+// decodeBytes accepts it too, and every item decodes alone to the same
+// check.
+func FuzzFastBatch(f *testing.F) {
+	for _, s := range fastCheckSeeds {
+		f.Add([]byte(`{"checks": [` + s + `, ` + s + `], "at_least_revision": 2}`))
+	}
+	f.Add([]byte(`{"checks": []}`))
+	f.Add([]byte(`{"checks": [{}], "checks": []}`))
+	f.Add([]byte(`{"at_least_revision": 1}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		items, atLeast, ok := decodeBatchFast(body)
+		if !ok {
+			return
+		}
+		var req batchRequest
+		if err := decodeBytes(body, &req); err != nil {
+			t.Fatalf("the batch decoder accepts %q; decodeBytes refuses it: %v", body, err)
+		}
+		if req.AtLeastRevision != atLeast || len(req.Checks) != len(items) || req.Checks == nil {
+			t.Fatalf("%q: at_least_revision %d, %d checks; decodeBytes: %d, %d", body, atLeast, len(items), req.AtLeastRevision, len(req.Checks))
+		}
+		for i, raw := range req.Checks {
+			var slow checkRequest
+			if err := decodeBytes(raw, &slow); err != nil || !reflect.DeepEqual(slow, items[i]) {
+				t.Fatalf("%q item %d: %#v; alone: %#v, %v", body, i, items[i], slow, err)
+			}
+		}
+	})
+}
