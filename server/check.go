@@ -225,28 +225,23 @@ func (s *Server) verifyToken(_ context.Context, storeID, token string) (director
 	return directory.Subject{}, errorf(http.StatusUnprocessableEntity, codeUnknownIssuer, "store %q trusts no token issuer yet; name the subject with \"principal\" instead", storeID)
 }
 
-// decide runs one decoded check against d and logs it. It is shared by
-// check and batch.
-func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, endpoint string) (*checkResponse, error) {
-	now := s.now()
+// decide runs one decoded check against d and returns the answer, under
+// id, with the record to log. It is shared by check and batch.
+func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, endpoint string, now time.Time, id string) (*checkResponse, *decisionRecord, error) {
 	in, err := s.checkInput(ctx, c, storeID, req, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res := d.Check(in)
-	id := newDecisionID(now)
 	resp := &checkResponse{Decision: res.Decision.String(), Reason: res.Decision.Reason, Revision: d.Revision(), DecisionID: id}
 	if len(req.Fields) > 0 {
 		resp.Fields = fieldMap(res.Fields)
 	}
-	if err := s.dlog.enqueue(ctx, logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: &decisionRecord{
+	rec := &decisionRecord{
 		endpoint: endpoint, caller: c.String(), in: in, resolution: res.Resolution,
 		decision: res.Decision, fields: res.Fields, revision: d.Revision(),
-	}}); err != nil {
-		return nil, err
 	}
-	s.metrics.decision(endpoint, res.Decision.Reason)
-	return resp, nil
+	return resp, rec, nil
 }
 
 func fieldMap(fds []engine.FieldDecision) map[string]string {
@@ -267,7 +262,11 @@ func (s *Server) readCheck(r *http.Request, action string) (*caller, string, *ch
 		return c, storeID, nil, nil, err
 	}
 	req := new(checkRequest)
-	if err := decodeJSON(r, req); err != nil {
+	body, err := readBody(r)
+	if err != nil {
+		return c, storeID, nil, nil, err
+	}
+	if err := decodeCheck(body, req); err != nil {
 		return c, storeID, nil, nil, err
 	}
 	st, err := s.storeState(r.Context(), storeID)
@@ -285,10 +284,16 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.decide(r.Context(), c, storeID, d, req, epCheck)
+	now := s.now()
+	id := newDecisionGroup(now).String()
+	resp, rec, err := s.decide(r.Context(), c, storeID, d, req, epCheck, now, id)
 	if err != nil {
 		return err
 	}
+	if err := s.dlog.enqueue(r.Context(), logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: rec}); err != nil {
+		return err
+	}
+	s.metrics.decision(epCheck, resp.Reason)
 	writeJSON(w, http.StatusOK, resp)
 	s.metrics.observe(epCheck, time.Since(start))
 	return nil
@@ -339,7 +344,7 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	errs := make([]error, len(req.Checks))
 	want := req.AtLeastRevision
 	for i, raw := range req.Checks {
-		if errs[i] = decodeBytes(raw, &items[i]); errs[i] == nil {
+		if errs[i] = decodeCheck(raw, &items[i]); errs[i] == nil {
 			want = max(want, items[i].AtLeastRevision)
 		}
 	}
@@ -347,10 +352,21 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// One log entry holds the batch; item i is member i of its group
+	// (decisionid.go).
+	now := s.now()
+	group := newDecisionGroup(now)
+	members := make([]json.Marshaler, len(items))
 	results := make([]batchResult, len(items))
+	decided := 0
 	for i := range items {
 		if errs[i] == nil {
-			results[i].checkResponse, errs[i] = s.decide(r.Context(), c, storeID, d, &items[i], epBatch)
+			var rec *decisionRecord
+			results[i].checkResponse, rec, errs[i] = s.decide(r.Context(), c, storeID, d, &items[i], epBatch, now, memberOf(group, i).String())
+			if errs[i] == nil {
+				members[i] = rec
+				decided++
+			}
 		}
 		if errs[i] != nil {
 			p, fault := problemFor(errs[i])
@@ -359,6 +375,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 			}
 			p.Detail = fmt.Sprintf("checks[%d]: %s", i, p.Detail)
 			results[i].Error = &p
+		}
+	}
+	if decided > 0 {
+		if err := s.dlog.enqueue(r.Context(), logEntry{id: group.String(), store: storeID, revision: d.Revision(), at: now, members: members}); err != nil {
+			return err
+		}
+		for i := range results {
+			if results[i].checkResponse != nil {
+				s.metrics.decision(epBatch, results[i].Reason)
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results, "revision": d.Revision()})

@@ -3,7 +3,6 @@ package server
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -42,14 +41,66 @@ const (
 	logGatherWait = 10 * time.Millisecond
 )
 
-// logEntry is one decision waiting to be written. record is marshalled by
-// the writer, off the request path; it must not change once enqueued.
+// logEntry is one decision log entry waiting to be written: one decision
+// (record), or the decisions of a batch (members, nil where an item was
+// refused) under a group id (decisionid.go). Records are marshalled by the
+// writer, off the request path; they must not change once enqueued.
 type logEntry struct {
 	id       string
 	store    string
 	revision int64
 	at       time.Time
-	record   any
+	record   json.Marshaler
+	members  []json.Marshaler
+}
+
+// decisions is how many decisions e holds.
+func (e *logEntry) decisions() int {
+	if e.members == nil {
+		return 1
+	}
+	n := 0
+	for _, m := range e.members {
+		if m != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// marshal returns e's stored record: the decision's record, or
+// {"batch":[...]} with each member's record or null. For a batch it also
+// returns each member's record (nil for null) as part of the same bytes.
+func (e *logEntry) marshal() (rec []byte, members [][]byte, err error) {
+	if e.members == nil {
+		rec, err = e.record.MarshalJSON()
+		return rec, nil, err
+	}
+	b := append(make([]byte, 0, 1024*len(e.members)), groupPrefix...)
+	ends := make([][2]int, len(e.members))
+	for i, m := range e.members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if m == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		r, err := m.MarshalJSON()
+		if err != nil {
+			return nil, nil, err
+		}
+		ends[i] = [2]int{len(b), len(b) + len(r)}
+		b = append(b, r...)
+	}
+	b = append(b, "]}"...)
+	members = make([][]byte, len(e.members))
+	for i, se := range ends {
+		if se[1] > 0 {
+			members[i] = b[se[0]:se[1]:se[1]]
+		}
+	}
+	return b, members, nil
 }
 
 // decisionLog writes decision log entries asynchronously: requests enqueue,
@@ -82,17 +133,6 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 		l.w = bufio.NewWriterSize(w, 64<<10)
 	}
 	return l
-}
-
-// newDecisionID returns a fresh ULID for a decision made at t.
-func newDecisionID(t time.Time) string {
-	id, err := ulid.New(ulid.Timestamp(t), ulid.DefaultEntropy())
-	if err != nil {
-		// The monotonic entropy ran out within one millisecond: fall
-		// back to plain random entropy.
-		id = ulid.MustNew(ulid.Timestamp(t), rand.Reader)
-	}
-	return id.String()
 }
 
 // enqueue hands e to the writer. When the queue is full it waits for room
@@ -205,14 +245,19 @@ func (l *decisionLog) write(batch []logEntry) {
 		return
 	}
 	ds := make([]store.Decision, 0, len(batch))
-	for _, e := range batch {
-		rec, err := marshalRecord(e.record)
+	var parts [][][]byte // the members of ds[i], for the stream
+	decisions := 0
+	for i := range batch {
+		e := &batch[i]
+		rec, members, err := e.marshal()
 		if err != nil {
 			l.log.Error("decision log entry does not marshal; dropped", "decision_id", e.id, "err", err)
-			l.metrics.logDropped.WithLabelValues("write_failed").Inc()
+			l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(e.decisions()))
 			continue
 		}
 		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: rec})
+		parts = append(parts, members)
+		decisions += e.decisions()
 	}
 	var err error
 	for attempt := 1; attempt <= logWriteAttempts; attempt++ {
@@ -227,15 +272,15 @@ func (l *decisionLog) write(batch []logEntry) {
 		}
 	}
 	if err != nil {
-		l.log.Error("decision log batch not persisted", "entries", len(ds), "err", err)
-		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(len(ds)))
+		l.log.Error("decision log batch not persisted", "entries", len(ds), "decisions", decisions, "err", err)
+		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(decisions))
 	} else {
-		l.metrics.logWritten.Add(float64(len(ds)))
+		l.metrics.logWritten.Add(float64(decisions))
 	}
 	if l.w != nil {
 		var line []byte
 		for i := range ds {
-			line = appendLine(line[:0], &ds[i])
+			line = appendLines(line[:0], &ds[i], parts[i])
 			_, _ = l.w.Write(line)
 		}
 		if err := l.w.Flush(); err != nil {
@@ -244,13 +289,22 @@ func (l *decisionLog) write(batch []logEntry) {
 	}
 }
 
-// marshalRecord marshals a record; a json.Marshaler is called directly,
-// sparing encoding/json's second pass over its output.
-func marshalRecord(rec any) ([]byte, error) {
-	if m, ok := rec.(json.Marshaler); ok {
-		return m.MarshalJSON()
+// appendLines appends the decisions of entry d as JSON lines: one line, or
+// for a batch one per member (its record in members), under its own id.
+func appendLines(b []byte, d *store.Decision, members [][]byte) []byte {
+	if members == nil {
+		return appendLine(b, d)
 	}
-	return json.Marshal(rec)
+	g, _ := ulid.ParseStrict(d.ID)
+	for i, rec := range members {
+		if rec == nil {
+			continue
+		}
+		m := *d
+		m.ID, m.Record = memberOf(g, i).String(), rec
+		b = appendLine(b, &m)
+	}
+	return b
 }
 
 // appendLine appends d as one JSON line, in the form of store.Decision's
