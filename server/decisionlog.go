@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/sync/semaphore"
 
 	"gatehouse.dev/gatehouse/store"
 )
@@ -21,7 +23,10 @@ import (
 const (
 	// defaultLogQueue is how many entries may wait to be written.
 	defaultLogQueue = 65536
-	// maxLogBatch is the most entries written in one AppendDecisions.
+	// maxLogBatch is about the most decisions written in one
+	// AppendDecisions (one transaction): entries are added while fewer
+	// are gathered, so a transaction holds at most maxLogBatch plus one
+	// batch's.
 	maxLogBatch = 1000
 	// logEnqueueWait is how long a request waits for room in a full
 	// queue (less when its own deadline comes first) before it is refused
@@ -41,10 +46,12 @@ const (
 	logGatherWait = 10 * time.Millisecond
 )
 
-// logEntry is one decision log entry waiting to be written: one decision
-// (record), or the decisions of a batch (members, nil where an item was
-// refused) under a group id (decisionid.go). Records are marshalled by the
-// writer, off the request path; they must not change once enqueued.
+// logEntry is one decision log entry: one decision (record), or the
+// decisions of a batch (members, nil where an item was refused) under a
+// group id (decisionid.go). enqueue encodes it on the request's goroutine
+// (rec, parts), so that the writer, one goroutine for the whole server,
+// only writes: encoding on the writer made it the bottleneck of batches
+// under load (docs/benchmarks.md).
 type logEntry struct {
 	id       string
 	store    string
@@ -52,6 +59,10 @@ type logEntry struct {
 	at       time.Time
 	record   json.Marshaler
 	members  []json.Marshaler
+
+	rec   []byte   // the stored record
+	parts [][]byte // a batch's members' records, within rec (nil: refused)
+	n     int64    // decisions held, for the queue's bound
 }
 
 // decisions is how many decisions e holds.
@@ -112,7 +123,12 @@ type decisionLog struct {
 	log     *slog.Logger
 	metrics *metrics
 
-	q       chan logEntry
+	q chan logEntry
+	// room bounds the decisions queued, whatever their entries: a batch
+	// takes as many places as it has decisions.
+	room    *semaphore.Weighted
+	size    int64
+	queued  atomic.Int64 // decisions enqueued and not yet written
 	flushes chan chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -127,7 +143,7 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 	if size <= 0 {
 		size = defaultLogQueue
 	}
-	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size),
+	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size), room: semaphore.NewWeighted(int64(size)), size: int64(size),
 		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	if w != nil {
 		l.w = bufio.NewWriterSize(w, 64<<10)
@@ -135,34 +151,55 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 	return l
 }
 
-// enqueue hands e to the writer. When the queue is full it waits for room
-// up to logEnqueueWait or until ctx ends, whichever comes first; then it
-// counts the entry in gatehouse_decision_log_dropped_total{reason="queue_full"},
-// warns at most once a minute, and returns an error, so that the caller
-// answers 503 instead of a decision_id that could never be looked up
-// (backpressure: an overloaded log slows checks down rather than losing
-// them).
+// enqueue encodes e and hands it to the writer. When the queue has no room
+// for e's decisions it waits up to logEnqueueWait or until ctx ends,
+// whichever comes first; then it counts the decisions in
+// gatehouse_decision_log_dropped_total{reason="queue_full"}, warns at most
+// once a minute, and returns an error, so that the caller answers 503
+// instead of a decision_id that could never be looked up (backpressure: an
+// overloaded log slows checks down rather than losing them).
 func (l *decisionLog) enqueue(ctx context.Context, e logEntry) error {
-	select {
-	case l.q <- e:
-		return nil
-	default:
+	var err error
+	if e.rec, e.parts, err = e.marshal(); err != nil {
+		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(e.decisions()))
+		return fmt.Errorf("decision log entry %s does not encode: %w", e.id, err)
 	}
-	t := time.NewTimer(logEnqueueWait)
-	defer t.Stop()
-	select {
-	case l.q <- e:
-		return nil
-	case <-t.C:
-	case <-ctx.Done():
+	e.n = min(int64(e.decisions()), l.size)
+	if !l.room.TryAcquire(e.n) {
+		wait, cancel := context.WithTimeout(ctx, logEnqueueWait)
+		err := l.room.Acquire(wait, e.n)
+		cancel()
+		if err != nil {
+			l.metrics.logDropped.WithLabelValues("queue_full").Add(float64(e.n))
+			now := time.Now().Unix()
+			if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
+				l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", l.size)
+			}
+			return errorf(http.StatusServiceUnavailable, codeUnavailable,
+				"the decision log cannot keep up: this decision was not made; retry shortly")
+		}
 	}
-	l.metrics.logDropped.WithLabelValues("queue_full").Inc()
-	now := time.Now().Unix()
-	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
-		l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", cap(l.q))
+	l.queued.Add(e.n)
+	// Every entry holds at least one decision and room bounds them by
+	// the channel's capacity: this never blocks.
+	l.q <- e
+	return nil
+}
+
+// weight is how many decisions batch holds.
+func weight(batch []logEntry) int64 {
+	var n int64
+	for i := range batch {
+		n += batch[i].n
 	}
-	return errorf(http.StatusServiceUnavailable, codeUnavailable,
-		"the decision log cannot keep up: this decision was not made; retry shortly")
+	return n
+}
+
+// release gives back the room of written (or dropped) entries.
+func (l *decisionLog) release(batch []logEntry) {
+	n := weight(batch)
+	l.queued.Add(-n)
+	l.room.Release(n)
 }
 
 // run writes entries until stop, then drains the queue.
@@ -177,7 +214,7 @@ func (l *decisionLog) run() {
 		case e := <-l.q:
 			batch = l.drain(append(batch[:0], e), maxLogBatch)
 			var flush chan struct{}
-			if len(batch) < maxLogBatch {
+			if weight(batch) < maxLogBatch {
 				batch, flush = l.gather(batch, gather)
 			}
 			l.write(batch)
@@ -202,7 +239,7 @@ func (l *decisionLog) run() {
 func (l *decisionLog) gather(batch []logEntry, t *time.Timer) ([]logEntry, chan struct{}) {
 	t.Reset(logGatherWait)
 	defer t.Stop()
-	for len(batch) < maxLogBatch {
+	for weight(batch) < maxLogBatch {
 		select {
 		case e := <-l.q:
 			batch = l.drain(append(batch, e), maxLogBatch)
@@ -225,12 +262,14 @@ func (l *decisionLog) flushQueue(batch []logEntry) {
 	}
 }
 
-// drain appends queued entries to batch without waiting, up to max.
+// drain appends queued entries to batch without waiting, while it holds
+// fewer than max decisions.
 func (l *decisionLog) drain(batch []logEntry, max int) []logEntry {
-	for len(batch) < max {
+	for w := weight(batch); w < int64(max); {
 		select {
 		case e := <-l.q:
 			batch = append(batch, e)
+			w += e.n
 		default:
 			return batch
 		}
@@ -244,19 +283,12 @@ func (l *decisionLog) write(batch []logEntry) {
 	if len(batch) == 0 {
 		return
 	}
+	defer l.release(batch)
 	ds := make([]store.Decision, 0, len(batch))
-	var parts [][][]byte // the members of ds[i], for the stream
 	decisions := 0
 	for i := range batch {
 		e := &batch[i]
-		rec, members, err := e.marshal()
-		if err != nil {
-			l.log.Error("decision log entry does not marshal; dropped", "decision_id", e.id, "err", err)
-			l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(e.decisions()))
-			continue
-		}
-		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: rec})
-		parts = append(parts, members)
+		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: e.rec})
 		decisions += e.decisions()
 	}
 	var err error
@@ -280,7 +312,7 @@ func (l *decisionLog) write(batch []logEntry) {
 	if l.w != nil {
 		var line []byte
 		for i := range ds {
-			line = appendLines(line[:0], &ds[i], parts[i])
+			line = appendLines(line[:0], &ds[i], batch[i].parts)
 			_, _ = l.w.Write(line)
 		}
 		if err := l.w.Flush(); err != nil {
