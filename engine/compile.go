@@ -60,15 +60,17 @@ type Engine struct {
 	// byRole, byUser, byGroup and byApp hold the identity policies and
 	// permissions boundaries attached to one role, user, group or app;
 	// they apply to a request whose principal holds that role, is that
-	// user or app, or is in that group.
-	byRole, byUser, byGroup, byApp map[string]*attached
+	// user or app, or is in that group. bySession holds the session
+	// policy of each session, for a request whose principal is that
+	// session.
+	byRole, byUser, byGroup, byApp, bySession map[string]*attached
 	// stmts lists every statement in input order, for explain.
 	stmts []*stmt
 }
 
 // attached is what is attached to one principal reference.
 type attached struct {
-	identity, boundary set
+	identity, boundary, session set
 }
 
 // Compile builds an engine from a policy set. It fails (with an error that
@@ -81,7 +83,7 @@ type attached struct {
 func Compile(policies []Policy) (*Engine, error) {
 	e := &Engine{}
 	var all [numSets]setBuilder
-	type attachedBuilder struct{ identity, boundary setBuilder }
+	type attachedBuilder struct{ identity, boundary, session setBuilder }
 	var byRef [numAttachKinds]map[string]*attachedBuilder
 	for pi := range policies {
 		p := &policies[pi]
@@ -94,8 +96,9 @@ func Compile(policies []Policy) (*Engine, error) {
 		}
 		target := &all[si]
 		if p.Attach.Kind != AttachAll {
-			if si != setIdentity && si != setBoundary {
-				return nil, fmt.Errorf("policy %q: a %v policy cannot be attached to %s; only identity policies and permissions boundaries can", p.Name, p.Kind, p.Attach)
+			if (p.Attach.Kind == AttachSession) != (si == setSession) ||
+				(si != setIdentity && si != setBoundary && si != setSession) {
+				return nil, fmt.Errorf("policy %q: a %v policy cannot be attached to %s; identity policies and permissions boundaries attach to roles, users, groups and apps, session policies to sessions", p.Name, p.Kind, p.Attach)
 			}
 			if p.Attach.Kind >= numAttachKinds || p.Attach.ID == "" {
 				return nil, fmt.Errorf("policy %q: invalid attachment %s", p.Name, p.Attach)
@@ -110,9 +113,13 @@ func Compile(policies []Policy) (*Engine, error) {
 				ab = &attachedBuilder{}
 				m[p.Attach.ID] = ab
 			}
-			target = &ab.identity
-			if si == setBoundary {
+			switch si {
+			case setIdentity:
+				target = &ab.identity
+			case setBoundary:
 				target = &ab.boundary
+			default:
+				target = &ab.session
 			}
 		}
 		var scope *pattern
@@ -145,7 +152,7 @@ func Compile(policies []Policy) (*Engine, error) {
 		}
 		out := make(map[string]*attached, len(m))
 		for id, ab := range m {
-			out[id] = &attached{identity: ab.identity.build(), boundary: ab.boundary.build()}
+			out[id] = &attached{identity: ab.identity.build(), boundary: ab.boundary.build(), session: ab.session.build()}
 		}
 		switch AttachKind(k) {
 		case AttachRole:
@@ -156,6 +163,8 @@ func Compile(policies []Policy) (*Engine, error) {
 			e.byGroup = out
 		case AttachApp:
 			e.byApp = out
+		case AttachSession:
+			e.bySession = out
 		}
 	}
 	return e, nil

@@ -100,7 +100,9 @@ func (e *Engine) Decide(r *Request) Decision {
 	for _, a := range att {
 		hits = a.identity.lookup(&q, setIdentity, hits)
 		hits = a.boundary.lookup(&q, setBoundary, hits)
+		hits = a.session.lookup(&q, setSession, hits)
 		q.boundary = q.boundary || a.boundary.n > 0
+		q.session = q.session || a.session.n > 0
 	}
 
 	for i := range hits {
@@ -155,6 +157,10 @@ func (e *Engine) attachedTo(r *Request, out []*attached) []*attached {
 		}
 	case "app":
 		if a := e.byApp[r.Principal.ID]; a != nil {
+			out = append(out, a)
+		}
+	case "session":
+		if a := e.bySession[r.Principal.ID]; a != nil {
 			out = append(out, a)
 		}
 	}

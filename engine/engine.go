@@ -37,6 +37,9 @@ const (
 	AttachGroup
 	// AttachApp applies to the app principal with that id.
 	AttachApp
+	// AttachSession applies to the session principal with that id: a
+	// session policy of one assumed-role session.
+	AttachSession
 	numAttachKinds
 )
 
@@ -46,8 +49,8 @@ type Attachment struct {
 	ID   string
 }
 
-// String returns "role:<id>", "user:<id>", "group:<id>", "app:<id>", or ""
-// for AttachAll.
+// String returns "role:<id>", "user:<id>", "group:<id>", "app:<id>",
+// "session:<id>", or "" for AttachAll.
 func (a Attachment) String() string {
 	switch a.Kind {
 	case AttachAll:
@@ -60,6 +63,8 @@ func (a Attachment) String() string {
 		return "group:" + a.ID
 	case AttachApp:
 		return "app:" + a.ID
+	case AttachSession:
+		return "session:" + a.ID
 	}
 	return "invalid:" + a.ID
 }
@@ -77,6 +82,8 @@ func (a *Attachment) appliesTo(r *Request) bool {
 		return contains(r.Principal.Groups, a.ID)
 	case AttachApp:
 		return r.Principal.Type == "app" && r.Principal.ID == a.ID
+	case AttachSession:
+		return r.Principal.Type == "session" && r.Principal.ID == a.ID
 	}
 	return false
 }

@@ -225,28 +225,23 @@ func (s *Server) verifyToken(_ context.Context, storeID, token string) (director
 	return directory.Subject{}, errorf(http.StatusUnprocessableEntity, codeUnknownIssuer, "store %q trusts no token issuer yet; name the subject with \"principal\" instead", storeID)
 }
 
-// decide runs one decoded check against d and logs it. It is shared by
-// check and batch.
-func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, endpoint string) (*checkResponse, error) {
-	now := s.now()
+// decide runs one decoded check against d and returns the answer, under
+// id, with the record to log. It is shared by check and batch.
+func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, endpoint string, now time.Time, id string) (*checkResponse, *decisionRecord, error) {
 	in, err := s.checkInput(ctx, c, storeID, req, now)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res := d.Check(in)
-	id := newDecisionID(now)
 	resp := &checkResponse{Decision: res.Decision.String(), Reason: res.Decision.Reason, Revision: d.Revision(), DecisionID: id}
 	if len(req.Fields) > 0 {
 		resp.Fields = fieldMap(res.Fields)
 	}
-	if err := s.dlog.enqueue(ctx, logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: &decisionRecord{
+	rec := &decisionRecord{
 		endpoint: endpoint, caller: c.String(), in: in, resolution: res.Resolution,
 		decision: res.Decision, fields: res.Fields, revision: d.Revision(),
-	}}); err != nil {
-		return nil, err
 	}
-	s.metrics.decision(endpoint, res.Decision.Reason)
-	return resp, nil
+	return resp, rec, nil
 }
 
 func fieldMap(fds []engine.FieldDecision) map[string]string {
@@ -267,7 +262,11 @@ func (s *Server) readCheck(r *http.Request, action string) (*caller, string, *ch
 		return c, storeID, nil, nil, err
 	}
 	req := new(checkRequest)
-	if err := decodeJSON(r, req); err != nil {
+	body, err := readBody(r)
+	if err != nil {
+		return c, storeID, nil, nil, err
+	}
+	if err := decodeCheck(body, req); err != nil {
 		return c, storeID, nil, nil, err
 	}
 	st, err := s.storeState(r.Context(), storeID)
@@ -285,10 +284,16 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	resp, err := s.decide(r.Context(), c, storeID, d, req, epCheck)
+	now := s.now()
+	id := newDecisionGroup(now).String()
+	resp, rec, err := s.decide(r.Context(), c, storeID, d, req, epCheck, now, id)
 	if err != nil {
 		return err
 	}
+	if err := s.dlog.enqueue(r.Context(), logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: rec}); err != nil {
+		return err
+	}
+	s.metrics.decision(epCheck, resp.Reason)
 	writeJSON(w, http.StatusOK, resp)
 	s.metrics.observe(epCheck, time.Since(start))
 	return nil
@@ -300,6 +305,42 @@ type batchRequest struct {
 	// AtLeastRevision applies to the whole batch, as does the largest
 	// at_least_revision of any item: one snapshot serves every item.
 	AtLeastRevision int64 `json:"at_least_revision"`
+}
+
+// decodeBatch reads a batch body: its checks, each decoded or with the
+// error that keeps it from being decided, and its at_least_revision. A
+// body that is not a batch at all is an error.
+func decodeBatch(r *http.Request) ([]checkRequest, []error, int64, error) {
+	body, err := readBody(r)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	items, atLeast, ok := decodeBatchFast(body)
+	if ok {
+		if atLeast < 0 {
+			return nil, nil, 0, badRequest("at_least_revision must not be negative")
+		}
+		return items, make([]error, len(items)), atLeast, nil
+	}
+	var req batchRequest
+	if err := decodeBytes(body, &req); err != nil {
+		return nil, nil, 0, err
+	}
+	if req.Checks == nil {
+		return nil, nil, 0, badRequest("checks is required: {\"checks\": [<check>, ...]}")
+	}
+	if len(req.Checks) > maxBatch {
+		return nil, nil, 0, badRequest("a batch holds at most %d checks, not %d; split it", maxBatch, len(req.Checks))
+	}
+	if req.AtLeastRevision < 0 {
+		return nil, nil, 0, badRequest("at_least_revision must not be negative")
+	}
+	items = make([]checkRequest, len(req.Checks))
+	errs := make([]error, len(req.Checks))
+	for i, raw := range req.Checks {
+		errs[i] = decodeCheck(raw, &items[i])
+	}
+	return items, errs, req.AtLeastRevision, nil
 }
 
 // batchResult is one result of a batch: a decision, or the problem that
@@ -318,28 +359,17 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := s.authorize(c, actCheck, storeResource(storeID)); err != nil {
 		return err
 	}
-	var req batchRequest
-	if err := decodeJSON(r, &req); err != nil {
+	items, errs, atLeast, err := decodeBatch(r)
+	if err != nil {
 		return err
-	}
-	if req.Checks == nil {
-		return badRequest("checks is required: {\"checks\": [<check>, ...]}")
-	}
-	if len(req.Checks) > maxBatch {
-		return badRequest("a batch holds at most %d checks, not %d; split it", maxBatch, len(req.Checks))
-	}
-	if req.AtLeastRevision < 0 {
-		return badRequest("at_least_revision must not be negative")
 	}
 	st, err := s.storeState(r.Context(), storeID)
 	if err != nil {
 		return err
 	}
-	items := make([]checkRequest, len(req.Checks))
-	errs := make([]error, len(req.Checks))
-	want := req.AtLeastRevision
-	for i, raw := range req.Checks {
-		if errs[i] = decodeBytes(raw, &items[i]); errs[i] == nil {
+	want := atLeast
+	for i := range items {
+		if errs[i] == nil {
 			want = max(want, items[i].AtLeastRevision)
 		}
 	}
@@ -347,10 +377,21 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// One log entry holds the batch; item i is member i of its group
+	// (decisionid.go).
+	now := s.now()
+	group := newDecisionGroup(now)
+	members := make([]json.Marshaler, len(items))
 	results := make([]batchResult, len(items))
+	decided := 0
 	for i := range items {
 		if errs[i] == nil {
-			results[i].checkResponse, errs[i] = s.decide(r.Context(), c, storeID, d, &items[i], epBatch)
+			var rec *decisionRecord
+			results[i].checkResponse, rec, errs[i] = s.decide(r.Context(), c, storeID, d, &items[i], epBatch, now, memberOf(group, i).String())
+			if errs[i] == nil {
+				members[i] = rec
+				decided++
+			}
 		}
 		if errs[i] != nil {
 			p, fault := problemFor(errs[i])
@@ -359,6 +400,16 @@ func (s *Server) handleBatch(w http.ResponseWriter, r *http.Request) error {
 			}
 			p.Detail = fmt.Sprintf("checks[%d]: %s", i, p.Detail)
 			results[i].Error = &p
+		}
+	}
+	if decided > 0 {
+		if err := s.dlog.enqueue(r.Context(), logEntry{id: group.String(), store: storeID, revision: d.Revision(), at: now, members: members}); err != nil {
+			return err
+		}
+		for i := range results {
+			if results[i].checkResponse != nil {
+				s.metrics.decision(epBatch, results[i].Reason)
+			}
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"results": results, "revision": d.Revision()})

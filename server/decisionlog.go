@@ -3,8 +3,8 @@ package server
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	"golang.org/x/sync/semaphore"
 
 	"gatehouse.dev/gatehouse/store"
 )
@@ -22,7 +23,10 @@ import (
 const (
 	// defaultLogQueue is how many entries may wait to be written.
 	defaultLogQueue = 65536
-	// maxLogBatch is the most entries written in one AppendDecisions.
+	// maxLogBatch is about the most decisions written in one
+	// AppendDecisions (one transaction): entries are added while fewer
+	// are gathered, so a transaction holds at most maxLogBatch plus one
+	// batch's.
 	maxLogBatch = 1000
 	// logEnqueueWait is how long a request waits for room in a full
 	// queue (less when its own deadline comes first) before it is refused
@@ -42,14 +46,72 @@ const (
 	logGatherWait = 10 * time.Millisecond
 )
 
-// logEntry is one decision waiting to be written. record is marshalled by
-// the writer, off the request path; it must not change once enqueued.
+// logEntry is one decision log entry: one decision (record), or the
+// decisions of a batch (members, nil where an item was refused) under a
+// group id (decisionid.go). enqueue encodes it on the request's goroutine
+// (rec, parts), so that the writer, one goroutine for the whole server,
+// only writes: encoding on the writer made it the bottleneck of batches
+// under load (docs/benchmarks.md).
 type logEntry struct {
 	id       string
 	store    string
 	revision int64
 	at       time.Time
-	record   any
+	record   json.Marshaler
+	members  []json.Marshaler
+
+	rec   []byte   // the stored record
+	parts [][]byte // a batch's members' records, within rec (nil: refused)
+	n     int64    // decisions held, for the queue's bound
+}
+
+// decisions is how many decisions e holds.
+func (e *logEntry) decisions() int {
+	if e.members == nil {
+		return 1
+	}
+	n := 0
+	for _, m := range e.members {
+		if m != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// marshal returns e's stored record: the decision's record, or
+// {"batch":[...]} with each member's record or null. For a batch it also
+// returns each member's record (nil for null) as part of the same bytes.
+func (e *logEntry) marshal() (rec []byte, members [][]byte, err error) {
+	if e.members == nil {
+		rec, err = e.record.MarshalJSON()
+		return rec, nil, err
+	}
+	b := append(make([]byte, 0, 1024*len(e.members)), groupPrefix...)
+	ends := make([][2]int, len(e.members))
+	for i, m := range e.members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if m == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		r, err := m.MarshalJSON()
+		if err != nil {
+			return nil, nil, err
+		}
+		ends[i] = [2]int{len(b), len(b) + len(r)}
+		b = append(b, r...)
+	}
+	b = append(b, "]}"...)
+	members = make([][]byte, len(e.members))
+	for i, se := range ends {
+		if se[1] > 0 {
+			members[i] = b[se[0]:se[1]:se[1]]
+		}
+	}
+	return b, members, nil
 }
 
 // decisionLog writes decision log entries asynchronously: requests enqueue,
@@ -61,7 +123,12 @@ type decisionLog struct {
 	log     *slog.Logger
 	metrics *metrics
 
-	q       chan logEntry
+	q chan logEntry
+	// room bounds the decisions queued, whatever their entries: a batch
+	// takes as many places as it has decisions.
+	room    *semaphore.Weighted
+	size    int64
+	queued  atomic.Int64 // decisions enqueued and not yet written
 	flushes chan chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -76,7 +143,7 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 	if size <= 0 {
 		size = defaultLogQueue
 	}
-	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size),
+	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size), room: semaphore.NewWeighted(int64(size)), size: int64(size),
 		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
 	if w != nil {
 		l.w = bufio.NewWriterSize(w, 64<<10)
@@ -84,45 +151,55 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 	return l
 }
 
-// newDecisionID returns a fresh ULID for a decision made at t.
-func newDecisionID(t time.Time) string {
-	id, err := ulid.New(ulid.Timestamp(t), ulid.DefaultEntropy())
-	if err != nil {
-		// The monotonic entropy ran out within one millisecond: fall
-		// back to plain random entropy.
-		id = ulid.MustNew(ulid.Timestamp(t), rand.Reader)
+// enqueue encodes e and hands it to the writer. When the queue has no room
+// for e's decisions it waits up to logEnqueueWait or until ctx ends,
+// whichever comes first; then it counts the decisions in
+// gatehouse_decision_log_dropped_total{reason="queue_full"}, warns at most
+// once a minute, and returns an error, so that the caller answers 503
+// instead of a decision_id that could never be looked up (backpressure: an
+// overloaded log slows checks down rather than losing them).
+func (l *decisionLog) enqueue(ctx context.Context, e logEntry) error {
+	var err error
+	if e.rec, e.parts, err = e.marshal(); err != nil {
+		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(e.decisions()))
+		return fmt.Errorf("decision log entry %s does not encode: %w", e.id, err)
 	}
-	return id.String()
+	e.n = min(int64(e.decisions()), l.size)
+	if !l.room.TryAcquire(e.n) {
+		wait, cancel := context.WithTimeout(ctx, logEnqueueWait)
+		err := l.room.Acquire(wait, e.n)
+		cancel()
+		if err != nil {
+			l.metrics.logDropped.WithLabelValues("queue_full").Add(float64(e.n))
+			now := time.Now().Unix()
+			if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
+				l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", l.size)
+			}
+			return errorf(http.StatusServiceUnavailable, codeUnavailable,
+				"the decision log cannot keep up: this decision was not made; retry shortly")
+		}
+	}
+	l.queued.Add(e.n)
+	// Every entry holds at least one decision and room bounds them by
+	// the channel's capacity: this never blocks.
+	l.q <- e
+	return nil
 }
 
-// enqueue hands e to the writer. When the queue is full it waits for room
-// up to logEnqueueWait or until ctx ends, whichever comes first; then it
-// counts the entry in gatehouse_decision_log_dropped_total{reason="queue_full"},
-// warns at most once a minute, and returns an error, so that the caller
-// answers 503 instead of a decision_id that could never be looked up
-// (backpressure: an overloaded log slows checks down rather than losing
-// them).
-func (l *decisionLog) enqueue(ctx context.Context, e logEntry) error {
-	select {
-	case l.q <- e:
-		return nil
-	default:
+// weight is how many decisions batch holds.
+func weight(batch []logEntry) int64 {
+	var n int64
+	for i := range batch {
+		n += batch[i].n
 	}
-	t := time.NewTimer(logEnqueueWait)
-	defer t.Stop()
-	select {
-	case l.q <- e:
-		return nil
-	case <-t.C:
-	case <-ctx.Done():
-	}
-	l.metrics.logDropped.WithLabelValues("queue_full").Inc()
-	now := time.Now().Unix()
-	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
-		l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", cap(l.q))
-	}
-	return errorf(http.StatusServiceUnavailable, codeUnavailable,
-		"the decision log cannot keep up: this decision was not made; retry shortly")
+	return n
+}
+
+// release gives back the room of written (or dropped) entries.
+func (l *decisionLog) release(batch []logEntry) {
+	n := weight(batch)
+	l.queued.Add(-n)
+	l.room.Release(n)
 }
 
 // run writes entries until stop, then drains the queue.
@@ -137,7 +214,7 @@ func (l *decisionLog) run() {
 		case e := <-l.q:
 			batch = l.drain(append(batch[:0], e), maxLogBatch)
 			var flush chan struct{}
-			if len(batch) < maxLogBatch {
+			if weight(batch) < maxLogBatch {
 				batch, flush = l.gather(batch, gather)
 			}
 			l.write(batch)
@@ -162,7 +239,7 @@ func (l *decisionLog) run() {
 func (l *decisionLog) gather(batch []logEntry, t *time.Timer) ([]logEntry, chan struct{}) {
 	t.Reset(logGatherWait)
 	defer t.Stop()
-	for len(batch) < maxLogBatch {
+	for weight(batch) < maxLogBatch {
 		select {
 		case e := <-l.q:
 			batch = l.drain(append(batch, e), maxLogBatch)
@@ -185,12 +262,14 @@ func (l *decisionLog) flushQueue(batch []logEntry) {
 	}
 }
 
-// drain appends queued entries to batch without waiting, up to max.
+// drain appends queued entries to batch without waiting, while it holds
+// fewer than max decisions.
 func (l *decisionLog) drain(batch []logEntry, max int) []logEntry {
-	for len(batch) < max {
+	for w := weight(batch); w < int64(max); {
 		select {
 		case e := <-l.q:
 			batch = append(batch, e)
+			w += e.n
 		default:
 			return batch
 		}
@@ -204,15 +283,13 @@ func (l *decisionLog) write(batch []logEntry) {
 	if len(batch) == 0 {
 		return
 	}
+	defer l.release(batch)
 	ds := make([]store.Decision, 0, len(batch))
-	for _, e := range batch {
-		rec, err := marshalRecord(e.record)
-		if err != nil {
-			l.log.Error("decision log entry does not marshal; dropped", "decision_id", e.id, "err", err)
-			l.metrics.logDropped.WithLabelValues("write_failed").Inc()
-			continue
-		}
-		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: rec})
+	decisions := 0
+	for i := range batch {
+		e := &batch[i]
+		ds = append(ds, store.Decision{ID: e.id, Store: e.store, Revision: e.revision, At: e.at, Record: e.rec})
+		decisions += e.decisions()
 	}
 	var err error
 	for attempt := 1; attempt <= logWriteAttempts; attempt++ {
@@ -227,15 +304,15 @@ func (l *decisionLog) write(batch []logEntry) {
 		}
 	}
 	if err != nil {
-		l.log.Error("decision log batch not persisted", "entries", len(ds), "err", err)
-		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(len(ds)))
+		l.log.Error("decision log batch not persisted", "entries", len(ds), "decisions", decisions, "err", err)
+		l.metrics.logDropped.WithLabelValues("write_failed").Add(float64(decisions))
 	} else {
-		l.metrics.logWritten.Add(float64(len(ds)))
+		l.metrics.logWritten.Add(float64(decisions))
 	}
 	if l.w != nil {
 		var line []byte
 		for i := range ds {
-			line = appendLine(line[:0], &ds[i])
+			line = appendLines(line[:0], &ds[i], batch[i].parts)
 			_, _ = l.w.Write(line)
 		}
 		if err := l.w.Flush(); err != nil {
@@ -244,13 +321,22 @@ func (l *decisionLog) write(batch []logEntry) {
 	}
 }
 
-// marshalRecord marshals a record; a json.Marshaler is called directly,
-// sparing encoding/json's second pass over its output.
-func marshalRecord(rec any) ([]byte, error) {
-	if m, ok := rec.(json.Marshaler); ok {
-		return m.MarshalJSON()
+// appendLines appends the decisions of entry d as JSON lines: one line, or
+// for a batch one per member (its record in members), under its own id.
+func appendLines(b []byte, d *store.Decision, members [][]byte) []byte {
+	if members == nil {
+		return appendLine(b, d)
 	}
-	return json.Marshal(rec)
+	g, _ := ulid.ParseStrict(d.ID)
+	for i, rec := range members {
+		if rec == nil {
+			continue
+		}
+		m := *d
+		m.ID, m.Record = memberOf(g, i).String(), rec
+		b = appendLine(b, &m)
+	}
+	return b
 }
 
 // appendLine appends d as one JSON line, in the form of store.Decision's

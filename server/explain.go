@@ -69,7 +69,7 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	}
 	x := d.Explain(in)
 	resp := explanationOf(x, req.Fields)
-	resp.DecisionID = newDecisionID(now)
+	resp.DecisionID = newDecisionGroup(now).String()
 	if x.Explanation != nil {
 		if err := s.dlog.enqueue(r.Context(), logEntry{id: resp.DecisionID, store: storeID, revision: x.Revision, at: now, record: &decisionRecord{
 			endpoint: epExplain, caller: c.String(), in: in, resolution: x.Resolution, decision: x.Explanation.Decision,
@@ -90,16 +90,43 @@ func decisionResource(storeID, id string) string { return objectResource(storeID
 // getDecision reads a decision of a store's log. An entry may still wait
 // in the writer's queue: when the store does not have it, the queue is
 // flushed and the store asked again.
+//
+// A batch item is found in its batch's entry (decisionid.go). An id is
+// first looked up as it is, so that entries logged under ids of any other
+// form are found too.
 func (s *Server) getDecision(ctx context.Context, storeID, id string) (*store.Decision, error) {
-	d, err := s.store.GetDecision(ctx, storeID, id)
+	d, err := s.lookupDecision(ctx, storeID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.dlog.flush(ctx)
-		d, err = s.store.GetDecision(ctx, storeID, id)
+		d, err = s.lookupDecision(ctx, storeID, id)
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound("no decision %q in store %q (decisions are kept for %s)", id, storeID, s.cfg.Retention)
 	}
 	return d, err
+}
+
+// lookupDecision reads decision id: the entry of that id, or the member of
+// a batch's entry that id names.
+func (s *Server) lookupDecision(ctx context.Context, storeID, id string) (*store.Decision, error) {
+	group, index, ok := splitDecisionID(id)
+	if !ok {
+		return nil, store.ErrNotFound
+	}
+	d, err := s.store.GetDecision(ctx, storeID, id)
+	if err == nil {
+		index = 0
+	} else if errors.Is(err, store.ErrNotFound) && index != 0 {
+		d, err = s.store.GetDecision(ctx, storeID, group)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, err := memberDecision(d, id, index)
+	if err == nil && m == nil {
+		err = store.ErrNotFound
+	}
+	return m, err
 }
 
 // handleGetDecision is GET /v1/stores/{store}/decisions/{id}.

@@ -73,7 +73,7 @@ func newMetrics(queueLen func() float64) *metrics {
 	}, []string{"reason"})
 	queue := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gatehouse_decision_log_queue_length",
-		Help: "Decision log entries waiting to be written.",
+		Help: "Decisions waiting to be written to the decision log.",
 	}, queueLen)
 	m.reg.MustRegister(m.decisions, m.checkSeconds, m.revision, m.compileSeconds, m.requests,
 		m.logWritten, m.logDropped, queue,

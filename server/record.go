@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/json"
 	"time"
 
 	"gatehouse.dev/gatehouse/directory"
@@ -147,34 +146,4 @@ func (rj *recordJSON) input() *directory.CheckInput {
 		Now:      rj.Time,
 		IP:       rj.IP,
 	}
-}
-
-// MarshalJSON implements json.Marshaler.
-func (r *decisionRecord) MarshalJSON() ([]byte, error) {
-	rj := recordJSON{
-		Endpoint: r.endpoint,
-		Caller:   r.caller,
-		Subject:  subjectOf(r.in.Subject),
-		Action:   r.in.Action,
-		Resource: resourceJSON{Name: r.in.Resource.Name, Type: r.in.Resource.Type, Attributes: r.in.Resource.Attributes},
-		Context:  r.in.Context,
-		IP:       r.in.IP,
-		Fields:   r.in.Fields,
-		Time:     r.in.Now,
-		Revision: r.revision,
-		Roles:    rolesJSON(r.resolution),
-		Decision: r.decision.String(),
-		Reason:   r.decision.Reason.String(),
-		By:       statementsJSON(r.statements),
-	}
-	if r.resolution != nil {
-		rj.Groups = r.resolution.Groups
-	}
-	if r.statements == nil && r.decision.By != nil {
-		rj.By = statementsJSON([]engine.StatementRef{*r.decision.By})
-	}
-	if len(r.in.Fields) > 0 {
-		rj.FieldDecisions = fieldMap(r.fields)
-	}
-	return json.Marshal(&rj)
 }

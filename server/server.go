@@ -84,8 +84,8 @@ type Config struct {
 	// RevisionWait is the longest a check waits for at_least_revision
 	// (DefaultRevisionWait when zero).
 	RevisionWait time.Duration
-	// DecisionQueue is how many decision log entries may wait to be
-	// written (65,536 when zero).
+	// DecisionQueue is how many decisions may wait to be written to the
+	// decision log (65,536 when zero); a batch counts each of its items.
 	DecisionQueue int
 	// PruneInterval and PollInterval time the background work
 	// (DefaultPruneInterval, DefaultPollInterval when zero).
@@ -154,7 +154,7 @@ func New(cfg Config) (*Server, error) {
 	sum := sha256.Sum256([]byte(cfg.AdminKey))
 	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, adminKeyHash: sum[:], stores: map[string]*storeState{}}
 	s.dlog = newDecisionLog(cfg.Store, cfg.DecisionLog, cfg.DecisionQueue, cfg.Logger)
-	s.metrics = newMetrics(func() float64 { return float64(len(s.dlog.q)) })
+	s.metrics = newMetrics(func() float64 { return float64(s.dlog.queued.Load()) })
 	s.dlog.metrics = s.metrics
 	s.routes()
 	return s, nil

@@ -87,7 +87,11 @@ type Notification struct {
 }
 
 // Decision is one decision log entry. Record holds every input of the
-// decision except secrets, as JSON (the server defines its shape).
+// decision except secrets, as a JSON object (the server defines its shape
+// and is trusted to write valid JSON: at hundreds of thousands of
+// decisions a second a full validation would cost more than the write, so
+// a store checks only that Record looks like an object, braces at both
+// ends).
 type Decision struct {
 	ID       string          `json:"id"` // a ULID
 	Store    string          `json:"store"`

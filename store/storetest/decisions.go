@@ -33,7 +33,7 @@ func testDecisions(t *testing.T, s store.Store) {
 	ds := []store.Decision{
 		decision("a", "01J0000000000000000000000A", 3, at, `{"decision":"allow", "principal":{"id":"1"}}`),
 		decision("a", "01J0000000000000000000000B", 4, at.Add(time.Second), `{"decision":"deny","unicode":"é\u00e9"}`),
-		decision("b", "01J0000000000000000000000C", 0, at.In(time.FixedZone("X", 3600)), `[]`),
+		decision("b", "01J0000000000000000000000C", 0, at.In(time.FixedZone("X", 3600)), `{"batch":[]}`),
 	}
 	if err := s.AppendDecisions(ctx, ds); err != nil {
 		t.Fatalf("AppendDecisions: %v", err)
@@ -64,4 +64,15 @@ func testDecisions(t *testing.T, s store.Store) {
 	wantErr(t, "GetDecision of an entry whose batch failed", err, store.ErrNotFound)
 	checkDecision(t, s, ds[1])
 
+	// A record that is not a JSON object is refused, and nothing of its
+	// batch is written.
+	for _, rec := range []string{``, `[]`, `"x"`, `{`} {
+		bad := decision("a", "01J0000000000000000000000F", 1, at, rec)
+		err = s.AppendDecisions(ctx, []store.Decision{good, bad})
+		if err == nil {
+			t.Errorf("AppendDecisions with record %q: no error", rec)
+		}
+		_, err = s.GetDecision(ctx, "a", good.ID)
+		wantErr(t, "GetDecision of an entry whose batch held a bad record", err, store.ErrNotFound)
+	}
 }

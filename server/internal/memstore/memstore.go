@@ -363,6 +363,9 @@ func (s *Store) AppendDecisions(ctx context.Context, ds []store.Decision) error 
 		if d.ID == "" || d.Store == "" {
 			return errors.New("memstore: decision without id or store")
 		}
+		if n := len(d.Record); n < 2 || d.Record[0] != '{' || d.Record[n-1] != '}' {
+			return fmt.Errorf("memstore: decision %q: record is not a JSON object", d.ID)
+		}
 		if _, err := s.scope(d.Store); err != nil {
 			return err
 		}

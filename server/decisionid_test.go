@@ -1,0 +1,124 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+
+	"gatehouse.dev/gatehouse/store/sqlite"
+)
+
+func TestDecisionGroupIDs(t *testing.T) {
+	at := time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)
+	seen := map[string]bool{}
+	for range 100 {
+		g := newDecisionGroup(at)
+		if g.Time() != ulid.Timestamp(at) {
+			t.Fatalf("group %s has time %d, want %d", g, g.Time(), ulid.Timestamp(at))
+		}
+		for _, i := range []int{0, 1, 255, 256, 999, groupSize - 1} {
+			id := memberOf(g, i).String()
+			if seen[id] {
+				t.Fatalf("id %s handed out twice", id)
+			}
+			seen[id] = true
+			group, index, ok := splitDecisionID(id)
+			if !ok || group != g.String() || index != i {
+				t.Errorf("splitDecisionID(%s) = %s, %d, %v; want %s, %d", id, group, index, ok, g, i)
+			}
+		}
+	}
+	for _, bad := range []string{"", "x", "01J0000000000000000000000", "01J0000000000000000000000!", "81J00000000000000000000000"} {
+		if _, _, ok := splitDecisionID(bad); ok {
+			t.Errorf("splitDecisionID(%q) accepted", bad)
+		}
+	}
+}
+
+// A batch is one log entry, yet each decided item is found under its own
+// decision_id, alone, in the API and in the JSON-lines stream; a refused
+// item has no id, and the ids of the group that no item took are unknown.
+func TestBatchLoggedAsOneEntry(t *testing.T) {
+	for _, sq := range []bool{false, true} {
+		name := "memstore"
+		if sq {
+			name = "sqlite"
+		}
+		t.Run(name, func(t *testing.T) {
+			ts := newTestServer(t, func(c *Config) {
+				if sq {
+					db, err := sqlite.Open(t.Context(), t.TempDir(), sqlite.Options{})
+					if err != nil {
+						t.Fatal(err)
+					}
+					t.Cleanup(func() { db.Close() })
+					c.Store = db
+				}
+			})
+			loopback(t, ts)
+			bad := check("3", "orders:Read", "orders:1")
+			bad["principal"] = map[string]any{"type": "robot", "id": "3"}
+			got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check/batch", map[string]any{"checks": []any{
+				check("1", "orders:Read", "orders:acme/1"), bad, check("2", "orders:Write", "orders:acme/2")}})
+			results := got["results"].([]any)
+			if _, ok := results[1].(map[string]any)["decision_id"]; ok {
+				t.Errorf("a refused item got a decision id: %v", results[1])
+			}
+			want := map[string][2]string{} // id → principal, action
+			for i, who := range map[int][2]string{0: {"1", "orders:Read"}, 2: {"2", "orders:Write"}} {
+				want[results[i].(map[string]any)["decision_id"].(string)] = who
+			}
+			var group string
+			for id, who := range want {
+				e := ts.must(http.StatusOK, "GET", "/v1/stores/default/decisions/"+id, nil)
+				rec := e["record"].(map[string]any)
+				if e["id"] != id || rec["subject"].(map[string]any)["id"] != who[0] || rec["action"] != who[1] || rec["endpoint"] != "batch" {
+					t.Errorf("decision %s: %v", id, e)
+				}
+				replay := ts.must(http.StatusOK, "POST", "/v1/stores/default/decisions/"+id+"/explain", nil)
+				if replay["matches"] != true {
+					t.Errorf("replay of %s: %v", id, replay)
+				}
+				g, _, _ := splitDecisionID(id)
+				if group != "" && g != group {
+					t.Errorf("items of one batch in groups %s and %s", group, g)
+				}
+				group = g
+			}
+			gid, _ := ulid.ParseStrict(group)
+			for _, i := range []int{1, 3, groupSize - 1} {
+				wantProblem(t, "member no item took", ts.do("GET", "/v1/stores/default/decisions/"+memberOf(gid, i).String(), nil), http.StatusNotFound, codeNotFound)
+			}
+			wantProblem(t, "not a ULID", ts.do("GET", "/v1/stores/default/decisions/nope", nil), http.StatusNotFound, codeNotFound)
+			// Through another store's path: nothing.
+			ts.must(http.StatusCreated, "POST", "/v1/stores", map[string]any{"id": "other"})
+			for id := range want {
+				wantProblem(t, "another store", ts.do("GET", "/v1/stores/other/decisions/"+id, nil), http.StatusNotFound, codeNotFound)
+			}
+
+			ts.srv.dlog.flush(t.Context())
+			streamed := map[string]bool{}
+			for _, l := range strings.Split(strings.TrimSpace(ts.dlog.String()), "\n") {
+				var line struct {
+					ID     string `json:"id"`
+					Record struct {
+						Action string `json:"action"`
+					} `json:"record"`
+				}
+				if err := json.Unmarshal([]byte(l), &line); err != nil {
+					t.Fatalf("stream line %s: %v", l, err)
+				}
+				if who, ok := want[line.ID]; ok && line.Record.Action == who[1] {
+					streamed[line.ID] = true
+				}
+			}
+			if len(streamed) != len(want) {
+				t.Errorf("stream has %d of the batch's %d decisions, each on its own line", len(streamed), len(want))
+			}
+		})
+	}
+}
