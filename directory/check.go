@@ -184,7 +184,8 @@ func (d *Directory) request(in *CheckInput) (*Resolution, *engine.Request) {
 	return res, req
 }
 
-// storedAttributes returns the stored user's or app's attributes.
+// storedAttributes returns the stored user's or app's attributes, or a
+// session's tags.
 func (d *Directory) storedAttributes(s *Subject) map[string]engine.Values {
 	if d == nil {
 		return nil
@@ -197,6 +198,10 @@ func (d *Directory) storedAttributes(s *Subject) map[string]engine.Values {
 	case "app":
 		if a := d.apps[s.ID]; a != nil {
 			return a.attrs
+		}
+	case "session":
+		if sess := d.Session(s.ID); sess != nil {
+			return sess.attrs
 		}
 	}
 	return nil

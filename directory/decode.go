@@ -38,7 +38,7 @@ func Decode(kind, id string, body []byte) (Object, policy.Findings, error) {
 		d.s = &scan{body: body, vals: map[string]*value{}, lines: []int{0}}
 		d.s.errorf(invalidUTF8(body), "", CodeSyntax, "the body is not valid UTF-8: send UTF-8 JSON")
 	default:
-		d.s = scanBody(body, "/document", "/trust_policy")
+		d.s = scanBody(body, "/document", "/trust_policy", "/session_policy", "/jwks")
 	}
 	if d.s.fs.HasErrors() {
 		return nil, nil, objectErr(kind, id, d.s.fs)
@@ -71,6 +71,7 @@ const (
 	tDocument                    // a policy document (an object)
 	tAttributes                  // an object of scalars and lists of scalars
 	tInt                         // an integer
+	tObject                      // any JSON object, kept as written
 )
 
 func (t fieldType) String() string {
@@ -83,6 +84,8 @@ func (t fieldType) String() string {
 		return "a policy document (a JSON object)"
 	case tAttributes:
 		return "an object of attributes"
+	case tObject:
+		return "a JSON object"
 	}
 	return "an integer"
 }
@@ -127,6 +130,15 @@ var specs = map[string]spec{
 	KindBoundary: {fields: []field{{name: "id"}, {name: "description"},
 		{name: "principal_type", required: true}, {name: "principal_id", required: true},
 		{name: "document", typ: tDocument, required: true}}, build: (*decoder).boundary},
+	KindIssuer: {fields: []field{{name: "name"}, {name: "issuer", required: true},
+		{name: "audiences", typ: tStrings, required: true}, {name: "audience_claim"}, {name: "jwks_uri"},
+		{name: "jwks", typ: tObject}, {name: "algorithms", typ: tStrings}, {name: "principal_claim"},
+		{name: "attribute_claims", typ: tStrings}}, build: (*decoder).issuer},
+	KindSession: {fields: []field{{name: "id"}, {name: "role", required: true}, {name: "session_policy", typ: tDocument},
+		{name: "attributes", typ: tAttributes}, {name: "source"}, {name: "created_at", required: true},
+		{name: "expires_at", required: true}}, build: (*decoder).session},
+	KindRevocation: {fields: []field{{name: "id"}, {name: "expires_at", required: true}}, build: (*decoder).revocation},
+	KindCredential: {fields: []field{{name: "id"}, {name: "password_hash", required: true}}, build: (*decoder).credential},
 }
 
 // decoder holds one Decode.
@@ -206,7 +218,7 @@ func lookupField(fs []field, k string) (field, bool) {
 func (d *decoder) checkType(p string, t fieldType) bool {
 	v := d.s.vals[p]
 	want := map[fieldType]jsonType{tString: jString, tStrings: jArray, tDocument: jObject,
-		tAttributes: jObject, tInt: jNumber}[t]
+		tAttributes: jObject, tInt: jNumber, tObject: jObject}[t]
 	if v.typ != want {
 		msg := fmt.Sprintf("%s must be %s, not %s", strings.TrimPrefix(p, "/"), t, v.typ)
 		if t == tDocument && v.typ == jString {

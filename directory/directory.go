@@ -282,6 +282,12 @@ func (d *Directory) compile(prev *Directory) error {
 		p := o.(*ResourcePolicy)
 		ps = append(ps, engine.Policy{Name: p.ID, Kind: policy.KindResource, Doc: p.doc, Resource: p.Resource})
 	})
+	d.each(KindSession, func(o Object) {
+		if s := o.(*Session); s.doc != nil {
+			ps = append(ps, engine.Policy{Name: "session:" + s.ID, Kind: policy.KindSession, Doc: s.doc,
+				Attach: engine.Attachment{Kind: engine.AttachSession, ID: s.ID}})
+		}
+	})
 	d.each(KindBoundary, func(o Object) {
 		b := o.(*Boundary)
 		how := engine.AttachUser

@@ -59,7 +59,7 @@ func TestList(t *testing.T) {
 // TestNext checks that a rebuild reuses unchanged objects and sees changed
 // ones.
 func TestNext(t *testing.T) {
-	s1 := snapshot(obj{"policy/p", readOrders}, obj{"role/r", `{"policies": ["p"]}`}, obj{"issuer/x", `not ours`})
+	s1 := snapshot(obj{"policy/p", readOrders}, obj{"role/r", `{"policies": ["p"]}`}, obj{"widget/x", `not ours`})
 	d1, err := Build(s1)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ const (
 // reads them.
 func Kinds() []string {
 	return []string{KindPolicy, KindRole, KindRoleMapping, KindUser, KindGroup, KindApp,
-		KindClaimRule, KindResourcePolicy, KindBoundary}
+		KindClaimRule, KindResourcePolicy, KindBoundary, KindIssuer, KindSession, KindRevocation, KindCredential}
 }
 
 // Object is one decoded directory object: a *Policy, *Role, *RoleMapping,

@@ -54,6 +54,8 @@ func (g Grant) String() string {
 		}
 	case GrantAsserted:
 		b.WriteString(g.Role + " asserted by the caller")
+	case GrantSession:
+		b.WriteString(g.Role + " assumed in session " + g.From)
 	default:
 		b.WriteString(g.Role)
 	}

@@ -90,8 +90,11 @@ const (
 	GrantClaimRule
 	// GrantDynamic: $everyone, $authenticated, $unauthenticated, $owner.
 	GrantDynamic
-	// GrantAsserted: the caller asserted it (or the session carries it).
+	// GrantAsserted: the caller asserted it.
 	GrantAsserted
+	// GrantSession: the role assumed in the subject's session
+	// (assume-role).
+	GrantSession
 )
 
 // Grant is one step of a role's provenance.
@@ -208,6 +211,13 @@ func (d *Directory) Resolve(s *Subject, resourceAttrs map[string]engine.Values) 
 	for _, role := range s.Roles {
 		r.add(node{kind: GrantAsserted, role: role, parent: -1})
 	}
+	if s.Type == "session" {
+		// A session holds the role it assumed (and what that role
+		// reaches), nothing its creator holds.
+		if sess := d.Session(s.ID); sess != nil {
+			r.add(node{kind: GrantSession, role: sess.Role, parent: -1})
+		}
+	}
 	var direct []*RoleMapping
 	switch s.Type {
 	case "user":
@@ -282,6 +292,8 @@ func (r *resolver) finish(res *Resolution, s *Subject, user *User) {
 		case n.role == RoleAuthenticated && n.kind == GrantDynamic:
 			g.From = s.Type + " " + s.ID
 		case n.role == RoleOwner && n.kind == GrantDynamic:
+			g.From = s.ID
+		case n.kind == GrantSession:
 			g.From = s.ID
 		case n.mapping != nil && n.mapping.PrincipalType == PrincipalGroup:
 			g.GroupSource = "request"
@@ -397,6 +409,8 @@ func (k GrantKind) String() string {
 		return "dynamic"
 	case GrantAsserted:
 		return "asserted"
+	case GrantSession:
+		return "session"
 	}
 	return "unknown"
 }
