@@ -63,7 +63,7 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	in, err := s.checkInput(r.Context(), c, storeID, req, now)
+	in, err := s.checkInput(r.Context(), c, storeID, d, req, now)
 	if err != nil {
 		return err
 	}
