@@ -21,6 +21,15 @@ type caller struct {
 	ip string
 }
 
+// clientID names the caller as an OAuth client: its API key's id, or
+// "admin".
+func (c *caller) clientID() string {
+	if c.admin {
+		return "admin"
+	}
+	return c.keyID
+}
+
 // String names the caller in logs and decision log entries: "admin" or
 // "key:<id>". It never holds a secret.
 func (c *caller) String() string {

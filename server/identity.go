@@ -22,10 +22,9 @@ import (
 // rotated on command (POST /v1/stores/{store}/signing-keys/rotate).
 const kindSigningKeys = "signing_keys"
 
-// Claims gatehouse puts in the tokens it issues beyond token/mint's: the
-// trusted issuer an exchanged token came from, so that claim rules naming
-// that issuer keep applying to the exchanged token.
-const claimIdentityProvider = "gh:idp"
+// claimIdentityProvider names the trusted issuer an exchanged token came
+// from, so that claim rules naming that issuer keep applying to it.
+const claimIdentityProvider = mint.ClaimIdP
 
 // issuerURL is the "iss" of a store's tokens: <public url>/v1/stores/<store>.
 func (s *Server) issuerURL(storeID string) string {
@@ -256,7 +255,6 @@ func exchangedClaims(v *token.Verified) map[string]any {
 		}
 		out[k] = val
 	}
-	out[claimIdentityProvider] = v.IssuerName
 	return out
 }
 
@@ -274,8 +272,8 @@ type tokenResponse struct {
 	Revision  int64     `json:"revision,omitempty"`
 }
 
-func newTokenResponse(t mint.Token, now time.Time) tokenResponse {
-	return tokenResponse{AccessToken: t.Value, TokenType: "Bearer", ExpiresIn: int64(t.ExpiresAt.Sub(now).Round(time.Second) / time.Second)}
+func newTokenResponse(t mint.Token) tokenResponse {
+	return tokenResponse{AccessToken: t.Value, TokenType: "Bearer", ExpiresIn: int64(t.ExpiresAt.Sub(t.IssuedAt) / time.Second)}
 }
 
 // jsonBody marshals v for a store.Change.
@@ -283,3 +281,6 @@ func jsonBody(v any) (json.RawMessage, error) {
 	b, err := json.Marshal(v)
 	return b, err
 }
+
+// tokenIssuerT is a trusted issuer as package token takes it.
+type tokenIssuerT = token.Issuer
