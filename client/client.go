@@ -105,12 +105,40 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) (int,
 }
 
 func (c *Client) send(ctx context.Context, method, path string, body []byte, out any) (int, error) {
+	var ct string
+	if body != nil {
+		ct = "application/json"
+	}
+	resp, err := c.roundTrip(ctx, method, path, body, ct, c.bearer())
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return resp.StatusCode, errorFrom(method, path, resp)
+	}
+	return resp.StatusCode, decodeAnswer(method, path, resp, out)
+}
+
+// bearer is the Authorization header of the client's key ("" without a
+// key).
+func (c *Client) bearer() string {
+	if c.key == "" {
+		return ""
+	}
+	return "Bearer " + c.key
+}
+
+// roundTrip sends one request: body (when not nil) with Content-Type ct,
+// and auth, when not empty, as the Authorization header. The caller closes
+// the answer's body.
+func (c *Client) roundTrip(ctx context.Context, method, path string, body []byte, ct, auth string) (*http.Response, error) {
 	if ctx == nil {
-		return 0, errors.New("gatehouse client: nil context")
+		return nil, errors.New("gatehouse client: nil context")
 	}
 	ref, err := url.Parse(path)
 	if err != nil {
-		return 0, fmt.Errorf("gatehouse client: path %q: %w", path, err)
+		return nil, fmt.Errorf("gatehouse client: path %q: %w", path, err)
 	}
 	u := *c.base
 	u.Path = c.base.Path + ref.Path
@@ -126,41 +154,43 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte, out
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return 0, fmt.Errorf("gatehouse client: %w", err)
+		return nil, fmt.Errorf("gatehouse client: %w", err)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if body != nil && ct != "" {
+		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json")
-	if c.key != "" {
-		req.Header.Set("Authorization", "Bearer "+c.key)
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
 	}
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("gatehouse client: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("gatehouse client: %s %s: %w", method, path, err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return resp.StatusCode, errorFrom(method, path, resp)
-	}
+	return resp, nil
+}
+
+// decodeAnswer decodes a successful answer into out (when out is not nil
+// and the answer has a body), and drains it otherwise.
+func decodeAnswer(method, path string, resp *http.Response, out any) error {
 	if out == nil {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBytes))
-		return resp.StatusCode, nil
+		return nil
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("gatehouse client: %s %s: reading the answer: %w", method, path, err)
+		return fmt.Errorf("gatehouse client: %s %s: reading the answer: %w", method, path, err)
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
-		return resp.StatusCode, nil
+		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
-		return resp.StatusCode, fmt.Errorf("gatehouse client: %s %s: the answer (%d) is not the JSON expected: %w", method, path, resp.StatusCode, err)
+		return fmt.Errorf("gatehouse client: %s %s: the answer (%d) is not the JSON expected: %w", method, path, resp.StatusCode, err)
 	}
-	return resp.StatusCode, nil
+	return nil
 }
 
 // rawJSON is a body already encoded.

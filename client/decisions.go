@@ -46,15 +46,19 @@ type DecisionRecord struct {
 // LoggedSubject is a subject as the caller gave it (or as its token was
 // verified).
 type LoggedSubject struct {
-	// Type is "user", "app", or "" for an anonymous subject.
+	// Type is "user", "app", "session" (an assumed-role session's
+	// token), or "" for an anonymous subject.
 	Type       string              `json:"type"`
 	ID         string              `json:"id,omitempty"`
 	Attributes map[string][]string `json:"attributes,omitempty"`
 	Groups     []string            `json:"groups,omitempty"`
 	// Roles are roles the caller asserted.
-	Roles  []string            `json:"roles,omitempty"`
+	Roles []string `json:"roles,omitempty"`
+	// Claims are a token's verified claims (jwt:<claim>); never the
+	// token itself.
 	Claims map[string][]string `json:"claims,omitempty"`
-	Issuer string              `json:"issuer,omitempty"`
+	// Issuer is the trusted issuer a token subject came from.
+	Issuer string `json:"issuer,omitempty"`
 }
 
 // LoggedResource is a resource as logged.

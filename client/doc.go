@@ -2,7 +2,22 @@
 // stores and their objects (policies, roles, role mappings, claim rules,
 // users, groups, apps, resource policies, permissions boundaries), API
 // keys, checks, batches of checks, explanations, the decision log and its
-// replay, and the health endpoints.
+// replay, and the health endpoints; and identity: trusted token issuers,
+// the identity inspector (Whoami), assume-role sessions, local users'
+// passwords, the store's own issuer (discovery, keys, rotation) and its
+// OAuth endpoints (token exchange, client credentials, password login,
+// introspection, revocation).
+//
+// A subject may be named by a token instead of a principal; the server
+// verifies it against the store's trusted issuers and its own keys:
+//
+//	tok, err := c.Store("default").PasswordLogin(ctx, "1", password)
+//	...
+//	res, err := c.Store("default").Check(ctx, client.CheckRequest{
+//		Token:    tok.AccessToken,
+//		Action:   "orders:deleteById",
+//		Resource: client.Resource{Name: "orders:Order/17"},
+//	})
 //
 // It depends on the standard library only, and its types are its own: a
 // program that imports it does not import the server.
@@ -23,6 +38,9 @@
 //
 //	var e *client.Error
 //	if errors.As(err, &e) && e.Code == "role_cycle" { ... }
+//
+// The OAuth endpoints answer errors as their RFC says, as an *OAuthError
+// (error, error_description, status, Retry-After).
 //
 // Lists come a page at a time (Page, ListOptions); All and Items walk every
 // page.

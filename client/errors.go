@@ -18,8 +18,15 @@ import (
 //	forbidden (403), not_found, method_not_allowed, already_exists,
 //	conflict, revision_not_ready (409), revision_pruned (410),
 //	malformed (400), invalid (422), role_cycle, missing_reference (422),
-//	in_use (409), unknown_issuer, malformed_token, token_too_large (422),
-//	timeout, unavailable (503), internal (500)
+//	in_use (409), timeout, unavailable (503), internal (500)
+//
+// and, for a subject token that does not verify (422, API.md §1):
+//
+//	token_expired, token_not_yet_valid, bad_signature,
+//	algorithm_not_allowed, unknown_issuer, wrong_audience, unknown_key,
+//	token_revoked, token_too_large, malformed_token
+//
+// The OAuth endpoints answer *OAuthError instead (RFC 6749 §5.2).
 //
 // An answer that is not a problem (a proxy's error page) becomes an Error
 // with Status and, as Detail, the start of the body.
@@ -133,6 +140,11 @@ func IsNotFound(err error) bool {
 // errorFrom reads an error answer.
 func errorFrom(method, path string, resp *http.Response) error {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+	return problemFrom(method, path, resp, b)
+}
+
+// problemFrom makes the *Error of an error answer whose body is b.
+func problemFrom(method, path string, resp *http.Response, b []byte) *Error {
 	e := &Error{method: method, path: path}
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if (mt == "application/problem+json" || mt == "application/json") && json.Unmarshal(b, e) == nil && (e.Code != "" || e.Title != "") {
