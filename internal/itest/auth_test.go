@@ -24,6 +24,7 @@ var collections = []struct {
 	{"apps", "a", `{}`, false},
 	{"resource-policies", "rp", `{"resource": "x:*", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]}}`, false},
 	{"boundaries", "b", `{"principal_type": "USER", "principal_id": "u", "document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}`, false},
+	{"issuers", "idp", `{"issuer": "https://idp.example", "audiences": ["orders-app"]}`, false},
 }
 
 // endpoint is one request of the API.
@@ -50,13 +51,49 @@ func storeEndpoints(store, decision string) []endpoint {
 	return append(eps,
 		endpoint{"POST", base + "/explain", checkBody},
 		endpoint{"GET", base + "/decisions/" + decision, ""},
-		endpoint{"POST", base + "/decisions/" + decision + "/explain", ""})
+		endpoint{"POST", base + "/decisions/" + decision + "/explain", ""},
+		// Identity: whoami needs gatehouse:Explain; assume-role
+		// gatehouse:AssumeRole on the role; the store's signing keys
+		// ReadIssuer and PutIssuer on its own issuer (issuer/gatehouse); a
+		// user's password PutUser.
+		endpoint{"POST", base + "/whoami", `{"token": "a.b.c"}`},
+		endpoint{"POST", base + "/assume-role", `{"role": "r"}`},
+		endpoint{"GET", base + "/signing-keys", ""},
+		endpoint{"POST", base + "/signing-keys/rotate", ""},
+		endpoint{"POST", base + "/signing-keys/rotate", `{"algorithm": "ES256"}`},
+		endpoint{"PUT", base + "/users/u/password", `{"password": "correct horse battery staple"}`},
+		endpoint{"DELETE", base + "/users/u/password", ""})
+}
+
+// refusedOAuth checks that a client of a key that may not check in store
+// gets 403 unauthorized_client from every OAuth endpoint of the store (RFC
+// 6749 §5.2), and no token.
+func refusedOAuth(t *testing.T, when string, c *client.Client, store string) {
+	t.Helper()
+	ctx := t.Context()
+	s := c.Store(store)
+	calls := map[string]func() error{
+		"client credentials": func() error { _, err := s.ClientCredentials(ctx); return err },
+		"password":           func() error { _, err := s.PasswordLogin(ctx, "u", "correct horse battery staple"); return err },
+		"token exchange":     func() error { _, err := s.ExchangeToken(ctx, client.TokenExchange{SubjectToken: "a.b.c"}); return err },
+		"introspect":         func() error { _, err := s.Introspect(ctx, "a.b.c"); return err },
+		"revoke":             func() error { return s.Revoke(ctx, "a.b.c") },
+	}
+	for name, call := range calls {
+		oe := wantOAuthError(t, when+": "+name+" in store "+store, call(), http.StatusForbidden, "unauthorized_client")
+		if oe != nil && !strings.Contains(oe.Description, "gatehouse:Check") {
+			t.Errorf("%s: %s in store %s: the refusal does not say what is missing: %s", when, name, store, oe.Description)
+		}
+	}
 }
 
 const checkBody = `{"principal": {"type": "user", "id": "u"}, "action": "a:B", "resource": {"name": "r"}}`
 
 // TestAuthorization: a key allowed only gatehouse:Check on store alpha
-// gets 403 on every admin endpoint and on every endpoint of store beta, and
+// gets 403 on every admin endpoint and on every endpoint of store beta —
+// the identity endpoints included (issuers, whoami, assume-role, signing
+// keys, passwords), and 403 unauthorized_client from beta's OAuth
+// endpoints while it is a client of alpha's — and
 // nothing an application writes into its own store, however broad, grants
 // it a gatehouse: action (API.md §1: key policies live in the system
 // scope).
@@ -120,6 +157,11 @@ func TestAuthorization(t *testing.T) {
 			if pe != nil && !strings.Contains(pe.Detail, "gatehouse:") {
 				t.Errorf("%s: %s: the 403 does not name what is missing: %s", when, ep, pe.Detail)
 			}
+		}
+		refusedOAuth(t, when, kc, "beta")
+		// In its own store, the key is a client of the OAuth endpoints.
+		if _, err := alpha.ClientCredentials(ctx); err != nil {
+			t.Errorf("%s: the key's own client credentials: %v", when, err)
 		}
 		for _, id := range []string{"alpha", "beta"} {
 			if r := revision(t, admin.Store(id)); r != 0 {

@@ -39,36 +39,51 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-// env is a running server: its URL, an admin client, and its data
-// directory.
+// env is a running server: its URL, an admin client, its data
+// directory, its log and its decision log stream.
 type env struct {
 	t     *testing.T
 	url   string
 	admin *client.Client
 	data  string
+	// logs is the server's log (debug level and up).
+	logs *syncBuffer
+	// decisions is the decision log stream (Config.DecisionLog): one JSON
+	// object per line.
+	decisions *syncBuffer
 }
 
 // start runs a server on SQLite in a fresh temporary directory, serving
-// real HTTP on a loopback port, as `gatehouse serve` does.
-func start(t *testing.T) *env {
+// real HTTP on a loopback port, as `gatehouse serve` does; its public URL
+// is that address, so each store's issuer URL is reachable. Options adjust
+// the configuration before the server is made.
+func start(t *testing.T, opts ...func(*server.Config)) *env {
 	t.Helper()
 	ctx := context.Background()
 	data := t.TempDir()
-	logs := &syncBuffer{}
+	logs, decisions := &syncBuffer{}, &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	st, err := sqlite.Open(ctx, data, sqlite.Options{Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Store: st, AdminKey: adminKey, Logger: log, RevisionWait: 300 * time.Millisecond})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String()
+	cfg := server.Config{Store: st, AdminKey: adminKey, Logger: log, RevisionWait: 300 * time.Millisecond,
+		PublicURL: url, DecisionLog: decisions}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+		ln.Close()
 		t.Fatal(err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
@@ -83,7 +98,7 @@ func start(t *testing.T) *env {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	e := &env{t: t, url: "http://" + ln.Addr().String(), data: data}
+	e := &env{t: t, url: url, data: data, logs: logs, decisions: decisions}
 	e.admin = e.client(adminKey)
 	return e
 }
@@ -145,7 +160,11 @@ func decide(t *testing.T, s *client.Store, req client.CheckRequest) string {
 	t.Helper()
 	res, err := s.Check(t.Context(), req)
 	if err != nil {
-		t.Fatalf("check %s %s on %s: %v", req.Principal.ID, req.Action, req.Resource.Name, err)
+		who := "a token"
+		if req.Principal != nil {
+			who = req.Principal.ID
+		}
+		t.Fatalf("check %s %s on %s: %v", who, req.Action, req.Resource.Name, err)
 	}
 	return res.Decision
 }
