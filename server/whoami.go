@@ -70,6 +70,9 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) error {
 		Token: whoamiToken{IssuerName: v.IssuerName, Issuer: v.Issuer, Subject: v.Subject, KeyID: v.KeyID, ID: v.ID,
 			IssuedAt: v.IssuedAt, ExpiresAt: v.ExpiresAt}}
 	resp.Principal.Claims = nil // shown whole in claims
+	if v.IssuerName == directory.SelfIssuer {
+		resp.Token.Subject = v.PrincipalValue // its own tokens' subjects are not namespaced
+	}
 	if resp.Groups == nil {
 		resp.Groups = []string{}
 	}
