@@ -151,6 +151,11 @@ func holdsAny(res *Resolution, roles []string) bool {
 }
 
 // request resolves the subject and builds the engine request.
+// Request resolves in's subject and returns the engine request a check of
+// in decides, without deciding it (the identity inspector shows its
+// variables).
+func (d *Directory) Request(in *CheckInput) (*Resolution, *engine.Request) { return d.request(in) }
+
 func (d *Directory) request(in *CheckInput) (*Resolution, *engine.Request) {
 	if in == nil {
 		in = &CheckInput{}

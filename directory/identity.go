@@ -134,13 +134,13 @@ func (d *Directory) Credential(user string) string {
 var allowedAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 
 func (d *decoder) issuer() Object {
-	i := &Issuer{Name: d.checkID("name", checkName), Issuer: d.str("issuer"), AudienceClaim: d.str("audience_claim"),
+	i := &Issuer{Name: d.checkID("name", checkIssuerName), Issuer: d.str("issuer"), AudienceClaim: d.str("audience_claim"),
 		JWKSURI: d.str("jwks_uri"), PrincipalClaim: d.str("principal_claim")}
-	if err := checkIssuerURL(i.Issuer); err != nil {
+	if err := checkIssuerURL(i.Issuer, false); err != nil {
 		d.errorAt("issuer", CodeBadValue, "issuer: %v", err)
 	}
 	if i.JWKSURI != "" {
-		if err := checkIssuerURL(i.JWKSURI); err != nil {
+		if err := checkIssuerURL(i.JWKSURI, true); err != nil {
 			d.errorAt("jwks_uri", CodeBadValue, "jwks_uri: %v", err)
 		}
 	}
@@ -220,14 +220,38 @@ func checkClaimValue(what, s string) error {
 	return nil
 }
 
+// checkIssuerName checks an issuer's name: a slug (lower-case letters,
+// digits, - and _, at most 64 bytes), since it prefixes the ids of its
+// tokens' subjects ("<name>:<sub>", API.md §2) and a ':' in it would make
+// them ambiguous. "gatehouse" names the store itself as an issuer.
+func checkIssuerName(what, s string) error {
+	if s == "" || len(s) > 64 {
+		return fmt.Errorf("%s must be 1 to 64 characters", what)
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return fmt.Errorf("%s %s may hold only lower-case letters, digits, - and _ (it prefixes subject ids: \"<name>:<sub>\")", what, quote(s))
+		}
+	}
+	if s == SelfIssuer {
+		return fmt.Errorf("%s %s is reserved for the tokens this store issues itself", what, quote(s))
+	}
+	return nil
+}
+
+// SelfIssuer is the issuer name of the tokens a store issues (API.md §6):
+// a check names their subjects without it.
+const SelfIssuer = "gatehouse"
+
 // checkIssuerURL checks an issuer or JWKS URL: absolute https, or http on
-// a loopback host (API.md §6, for tests and development).
-func checkIssuerURL(s string) error {
+// a loopback host (API.md §6, for tests and development). A query is
+// allowed on a JWKS URL only.
+func checkIssuerURL(s string, query bool) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return fmt.Errorf("%s is not an absolute https URL", quote(s))
 	}
-	if u.User != nil || u.Fragment != "" || u.RawQuery != "" {
+	if u.User != nil || u.Fragment != "" || (u.RawQuery != "" && !query) {
 		return fmt.Errorf("%s carries user info, a query or a fragment: give the plain URL", quote(s))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Hostname()) {

@@ -21,6 +21,15 @@ type caller struct {
 	ip string
 }
 
+// clientID names the caller as an OAuth client: its API key's id, or
+// "admin".
+func (c *caller) clientID() string {
+	if c.admin {
+		return "admin"
+	}
+	return c.keyID
+}
+
 // String names the caller in logs and decision log entries: "admin" or
 // "key:<id>". It never holds a secret.
 func (c *caller) String() string {
@@ -49,8 +58,13 @@ func (s *Server) authenticate(r *http.Request) (*caller, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return nil, errUnauthenticated("the Authorization header must be Bearer <key>")
 	}
-	token = strings.TrimSpace(token)
-	c := &caller{ip: clientIP(r)}
+	return s.callerForKey(strings.TrimSpace(token), clientIP(r))
+}
+
+// callerForKey authenticates an API key (or the admin key) presented by a
+// client at ip.
+func (s *Server) callerForKey(token, ip string) (*caller, error) {
+	c := &caller{ip: ip}
 	if s.adminKeyHash != nil {
 		sum := sha256.Sum256([]byte(token))
 		if subtle.ConstantTimeCompare(sum[:], s.adminKeyHash) == 1 {

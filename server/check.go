@@ -19,8 +19,6 @@ const (
 	maxBatch = 1000
 	// maxFields is the most fields one check may ask about.
 	maxFields = 1000
-	// maxTokenBytes is the largest subject token accepted.
-	maxTokenBytes = 16 << 10
 )
 
 // checkRequest is the body of check and explain, and one item of a batch.
@@ -102,8 +100,8 @@ var reservedContext = []string{"principal:", "jwt:", "resource:"}
 // checkInput turns a decoded check into the directory's input: the subject
 // (resolveSubject), the resource, context, fields and the request's time
 // and address. Its errors are 400s, 403 (asserted roles) and 422 (tokens).
-func (s *Server) checkInput(ctx context.Context, c *caller, storeID string, req *checkRequest, now time.Time) (*directory.CheckInput, error) {
-	subj, err := s.resolveSubject(ctx, c, storeID, req)
+func (s *Server) checkInput(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, now time.Time) (*directory.CheckInput, error) {
+	subj, err := s.resolveSubject(ctx, c, storeID, d, req)
 	if err != nil {
 		return nil, err
 	}
@@ -167,12 +165,13 @@ func (s *Server) checkInput(ctx context.Context, c *caller, storeID string, req 
 // resolveSubject finds whom the decision is about: the principal the
 // caller names, or a token gatehouse verifies. Exactly one of them
 // (API.md §1).
-func (s *Server) resolveSubject(ctx context.Context, c *caller, storeID string, req *checkRequest) (directory.Subject, error) {
+func (s *Server) resolveSubject(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest) (directory.Subject, error) {
 	switch {
 	case req.Principal != nil && req.Token != nil:
 		return directory.Subject{}, badRequest("give either principal or token, not both")
 	case req.Token != nil:
-		return s.verifyToken(ctx, storeID, *req.Token)
+		subj, _, err := s.verifyToken(ctx, storeID, d, *req.Token)
+		return subj, err
 	case req.Principal == nil:
 		return directory.Subject{}, badRequest("principal is required: {\"principal\": {\"type\": \"user\", \"id\": \"1\"}} (or a token)")
 	}
@@ -211,24 +210,10 @@ func (s *Server) resolveSubject(ctx context.Context, c *caller, storeID string, 
 	return subj, nil
 }
 
-// verifyToken verifies a subject token. Trusted issuers arrive in the next
-// issue; until then no issuer is trusted, so every well-formed token is
-// from an unknown issuer (422, never 401: that is the caller's own
-// failure).
-func (s *Server) verifyToken(_ context.Context, storeID, token string) (directory.Subject, error) {
-	switch {
-	case len(token) > maxTokenBytes:
-		return directory.Subject{}, errorf(http.StatusUnprocessableEntity, codeTokenTooLarge, "the token is %d bytes; at most %d are accepted", len(token), maxTokenBytes)
-	case strings.Count(token, ".") != 2:
-		return directory.Subject{}, errorf(http.StatusUnprocessableEntity, codeMalformedToken, "the token is not a JWT (three base64url parts separated by dots)")
-	}
-	return directory.Subject{}, errorf(http.StatusUnprocessableEntity, codeUnknownIssuer, "store %q trusts no token issuer yet; name the subject with \"principal\" instead", storeID)
-}
-
 // decide runs one decoded check against d and returns the answer, under
 // id, with the record to log. It is shared by check and batch.
 func (s *Server) decide(ctx context.Context, c *caller, storeID string, d *directory.Directory, req *checkRequest, endpoint string, now time.Time, id string) (*checkResponse, *decisionRecord, error) {
-	in, err := s.checkInput(ctx, c, storeID, req, now)
+	in, err := s.checkInput(ctx, c, storeID, d, req, now)
 	if err != nil {
 		return nil, nil, err
 	}

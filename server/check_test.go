@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 )
 
 // check is a check body for a user.
@@ -105,9 +106,9 @@ func TestCheckSubjects(t *testing.T) {
 	}{
 		{"neither principal nor token", `{"action": "a:B", "resource": {"name": "r"}}`, 400, codeBadRequest},
 		{"both", `{"principal": {"type": "user", "id": "1"}, "token": "a.b.c", "action": "a:B", "resource": {"name": "r"}}`, 400, codeBadRequest},
-		{"token: no issuer trusted yet", `{"token": "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln", "action": "a:B", "resource": {"name": "r"}}`, 422, codeUnknownIssuer},
+		{"token: an issuer the store does not trust", `{"token": "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL25vYm9keS5leGFtcGxlIiwic3ViIjoiMSJ9.c2ln", "action": "a:B", "resource": {"name": "r"}}`, 422, codeUnknownIssuer},
 		{"token: not a JWT", `{"token": "garbage", "action": "a:B", "resource": {"name": "r"}}`, 422, codeMalformedToken},
-		{"token: too large", `{"token": "` + strings.Repeat("a", maxTokenBytes) + `.b.c", "action": "a:B", "resource": {"name": "r"}}`, 422, codeTokenTooLarge},
+		{"token: too large", `{"token": "` + strings.Repeat("a", token.DefaultMaxTokenBytes) + `.b.c", "action": "a:B", "resource": {"name": "r"}}`, 422, codeTokenTooLarge},
 		{"principal type", `{"principal": {"type": "robot", "id": "1"}, "action": "a:B", "resource": {"name": "r"}}`, 400, codeBadRequest},
 		{"principal id", `{"principal": {"type": "user"}, "action": "a:B", "resource": {"name": "r"}}`, 400, codeBadRequest},
 		{"no action", `{"principal": {"type": "user", "id": "1"}, "resource": {"name": "r"}}`, 400, codeBadRequest},
@@ -201,7 +202,7 @@ func TestBatch(t *testing.T) {
 		{"principal": {"type": "user", "id": "1"}, "action": "orders:Read", "resource": {"name": "orders:1"}, "bogus": true},
 		{"principal": {"type": "user", "id": "2"}, "action": "orders:Read", "resource": {"name": "orders:1"}},
 		{"principal": {"type": "user", "id": "2"}, "action": "orders:Read"},
-		{"token": "x.y.z", "action": "orders:Read", "resource": {"name": "orders:1"}}
+		{"token": "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL25vYm9keS5leGFtcGxlIiwic3ViIjoiMSJ9.c2ln", "action": "orders:Read", "resource": {"name": "orders:1"}}
 	]}`
 	got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check/batch", body)
 	results := got["results"].([]any)

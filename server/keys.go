@@ -16,6 +16,7 @@ import (
 	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/policy"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token/mint"
 )
 
 // API keys live in the system scope (store.SystemScope) as objects of kind
@@ -84,6 +85,8 @@ type systemState struct {
 	rev    int64
 	keys   map[string]*apiKey
 	engine *engine.Engine
+	// signers are the stores' signing keys (identity.go), by store.
+	signers map[string]*mint.KeySet
 	// bad lists keys skipped because their record no longer reads; they
 	// authenticate nobody.
 	bad []string
@@ -93,9 +96,18 @@ type systemState struct {
 // not read is left out (it then fails authentication: fail closed) and
 // named in bad.
 func buildSystem(snap *store.Snapshot) *systemState {
-	st := &systemState{rev: snap.Revision, keys: map[string]*apiKey{}}
+	st := &systemState{rev: snap.Revision, keys: map[string]*apiKey{}, signers: map[string]*mint.KeySet{}}
 	var pols []engine.Policy
 	for _, o := range snap.Objects {
+		if o.Kind == kindSigningKeys {
+			ks, err := mint.UnmarshalKeySet(o.Body, nil)
+			if err != nil {
+				st.bad = append(st.bad, "signing keys of store "+o.ID+": "+err.Error())
+				continue
+			}
+			st.signers[o.ID] = ks
+			continue
+		}
 		if o.Kind != kindKey {
 			continue
 		}

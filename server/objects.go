@@ -105,6 +105,11 @@ func (s *Server) handlePut(kr kindRoute) handlerFunc {
 		if err != nil {
 			return err
 		}
+		if kr.kind == directory.KindIssuer {
+			if err := checkIssuerBody(id, body); err != nil {
+				return err
+			}
+		}
 		res, err := s.commit(r.Context(), st, []store.Change{{Kind: kr.kind, ID: id, Body: body}}, nil)
 		if err != nil {
 			return err

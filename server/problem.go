@@ -10,6 +10,7 @@ import (
 
 	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 )
 
 // problemBase is the prefix of every problem type URI (API.md §6).
@@ -60,6 +61,13 @@ const (
 	codeInUse            = "in_use"
 	codeMalformedToken   = "malformed_token"
 	codeTokenTooLarge    = "token_too_large"
+	codeTokenExpired     = token.CodeTokenExpired
+	codeTokenNotYet      = token.CodeTokenNotYetValid
+	codeBadSignature     = token.CodeBadSignature
+	codeAlgNotAllowed    = token.CodeAlgorithmNotAllowed
+	codeWrongAudience    = token.CodeWrongAudience
+	codeUnknownKey       = token.CodeUnknownKey
+	codeTokenRevoked     = token.CodeTokenRevoked
 	codeTimeout          = "timeout"
 	codeUnavailable      = "unavailable"
 	codeInternal         = "internal"
@@ -89,6 +97,13 @@ var titles = map[string]string{
 	codeInUse:            "Object in use",
 	codeMalformedToken:   "Malformed token",
 	codeTokenTooLarge:    "Token too large",
+	codeTokenExpired:     "Token expired",
+	codeTokenNotYet:      "Token not yet valid",
+	codeBadSignature:     "Bad token signature",
+	codeAlgNotAllowed:    "Token algorithm not allowed",
+	codeWrongAudience:    "Token for another audience",
+	codeUnknownKey:       "Unknown token key",
+	codeTokenRevoked:     "Token revoked",
 	codeTimeout:          "Request timed out",
 	codeUnavailable:      "Service unavailable",
 	codeInternal:         "Internal server error",

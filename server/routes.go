@@ -32,6 +32,7 @@ var kindRoutes = []kindRoute{
 	{collection: "apps", kind: directory.KindApp, action: "App"},
 	{collection: "resource-policies", kind: directory.KindResourcePolicy, action: "Policy"},
 	{collection: "boundaries", kind: directory.KindBoundary, action: "Policy"},
+	{collection: "issuers", kind: directory.KindIssuer, action: "Issuer"},
 }
 
 // routes registers every endpoint.
@@ -40,6 +41,7 @@ func (s *Server) routes() {
 	public := routeOptions{public: true, quiet: true}
 	quiet := routeOptions{quiet: true}
 	loud := routeOptions{}
+	oauth := routeOptions{public: true}
 
 	s.handle("GET /healthz", public, s.handleHealth)
 	s.handle("GET /readyz", public, s.handleReady)
@@ -71,6 +73,20 @@ func (s *Server) routes() {
 	s.handle("POST /v1/stores/{store}/explain", quiet, s.handleExplain)
 	s.handle("GET /v1/stores/{store}/decisions/{id}", quiet, s.handleGetDecision)
 	s.handle("POST /v1/stores/{store}/decisions/{id}/explain", quiet, s.handleReplay)
+
+	// Identity (issue 4). The OAuth endpoints authenticate their clients
+	// themselves, as their RFCs say; discovery and keys are public.
+	s.handle("POST /v1/stores/{store}/whoami", quiet, s.handleWhoami)
+	s.handle("POST /v1/stores/{store}/assume-role", loud, s.handleAssumeRole)
+	s.handle("POST /v1/stores/{store}/oauth2/token", oauth, s.handleToken)
+	s.handle("POST /v1/stores/{store}/oauth2/introspect", oauth, s.handleIntrospect)
+	s.handle("POST /v1/stores/{store}/oauth2/revoke", oauth, s.handleRevoke)
+	s.handle("GET /v1/stores/{store}/.well-known/openid-configuration", public, s.handleDiscovery)
+	s.handle("GET /v1/stores/{store}/.well-known/jwks.json", public, s.handleJWKS)
+	s.handle("GET /v1/stores/{store}/signing-keys", quiet, s.handleListSigningKeys)
+	s.handle("POST /v1/stores/{store}/signing-keys/rotate", loud, s.handleRotateKeys)
+	s.handle("PUT /v1/stores/{store}/users/{id}/password", loud, s.handlePutPassword)
+	s.handle("DELETE /v1/stores/{store}/users/{id}/password", loud, s.handleDeletePassword)
 
 	s.handle("/", public, s.fallback)
 	s.handler = s.mux

@@ -12,7 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
+	"gatehouse.dev/gatehouse/token/password"
 )
 
 // Defaults and limits (docs/api.md).
@@ -63,11 +66,18 @@ type Config struct {
 	// AdminKey is the bootstrap admin key: the one credential that
 	// bypasses key policies. Required (at least 16 bytes).
 	AdminKey string
-	// PublicURL is the base URL clients reach the server at (issuer URLs
-	// of stores derive from it). Optional.
+	// PublicURL is the base URL clients reach the server at: each store's
+	// issuer URL is <PublicURL>/v1/stores/<store> (API.md §6). Default
+	// http://localhost.
 	PublicURL string
 	// Logger receives structured logs; slog.Default() when nil.
 	Logger *slog.Logger
+	// Token configures the verification of subject tokens (leeway, key
+	// refresh, cache); its Revoked hook is the server's own.
+	Token token.Options
+	// Throttle configures failed-login throttling of local users
+	// (password.DefaultConfig when zero).
+	Throttle password.Config
 	// DecisionLog, when set, also receives every decision log entry as
 	// one JSON object per line.
 	DecisionLog io.Writer
@@ -103,6 +113,11 @@ type Server struct {
 	handler      http.Handler
 	metrics      *metrics
 	dlog         *decisionLog
+
+	// verifier verifies subject tokens for every store; throttle limits
+	// failed local-user logins (in memory: a restart forgets it).
+	verifier *token.Verifier
+	throttle *password.Throttle
 
 	// system is the compiled system scope (API keys); sysMu serializes
 	// its writes and reloads.
@@ -151,8 +166,27 @@ func New(cfg Config) (*Server, error) {
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = DefaultPollInterval
 	}
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://localhost"
+	}
+	if cfg.Token.Revoked != nil {
+		return nil, errors.New("server: Config.Token.Revoked is the server's own")
+	}
+	cfg.Token.Revoked = revoked
+	verifier, err := token.NewVerifier(cfg.Token)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	if cfg.Throttle == (password.Config{}) {
+		cfg.Throttle = password.DefaultConfig()
+	}
+	throttle, err := password.NewThrottle(cfg.Throttle)
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	sum := sha256.Sum256([]byte(cfg.AdminKey))
-	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, adminKeyHash: sum[:], stores: map[string]*storeState{}}
+	s := &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, adminKeyHash: sum[:], stores: map[string]*storeState{},
+		verifier: verifier, throttle: throttle}
 	s.dlog = newDecisionLog(cfg.Store, cfg.DecisionLog, cfg.DecisionQueue, cfg.Logger)
 	s.metrics = newMetrics(func() float64 { return float64(s.dlog.queued.Load()) })
 	s.dlog.metrics = s.metrics
@@ -315,5 +349,43 @@ func (s *Server) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		s.log.Info("pruned decisions and superseded object versions", "rows", n, "before", before)
+	}
+	s.pruneIdentity(ctx)
+}
+
+// pruneIdentity deletes the sessions that have ended and the revocations
+// of tokens that have expired (they refuse nothing any more), a minute
+// after the fact so that no verifier's leeway can still accept them.
+func (s *Server) pruneIdentity(ctx context.Context) {
+	s.storesMu.Lock()
+	states := make([]*storeState, 0, len(s.stores))
+	for _, st := range s.stores {
+		states = append(states, st)
+	}
+	s.storesMu.Unlock()
+	cutoff := s.now().Add(-time.Minute - token.MaxLeeway)
+	for _, st := range states {
+		d := st.snapshot()
+		var changes []store.Change
+		for _, e := range d.Entries(directory.KindSession) {
+			if sess := e.Object.(*directory.Session); sess.ExpiresAt.Before(cutoff) {
+				changes = append(changes, store.Change{Kind: directory.KindSession, ID: sess.ID})
+			}
+		}
+		for _, e := range d.Entries(directory.KindRevocation) {
+			if rv := e.Object.(*directory.Revocation); rv.ExpiresAt.Before(cutoff) {
+				changes = append(changes, store.Change{Kind: directory.KindRevocation, ID: rv.ID})
+			}
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		if _, err := s.commit(ctx, st, changes, nil); err != nil {
+			// Another replica may have pruned them first: the next
+			// run sees.
+			s.log.Debug("pruning ended sessions and expired revocations", "store", st.id, "err", err)
+			continue
+		}
+		s.log.Info("pruned ended sessions and expired revocations", "store", st.id, "objects", len(changes))
 	}
 }

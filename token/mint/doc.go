@@ -48,6 +48,8 @@
 //	           "session" (an assume-role session)
 //	gh:sid     Claims.SessionID: the server-side session of an assume-role
 //	           token; required when gh:kind is "session", refused otherwise
+//	gh:idp     Claims.IdentityProvider: the trusted issuer (by name in the
+//	           store) whose token a token exchange traded for this one
 //
 // Claims.Extra adds further claims (for example "scope" or "auth_time");
 // it may not set any of the names above nor any other "gh:" name. Roles are

@@ -42,6 +42,7 @@ const (
 	ClaimClientID  = "client_id"
 	ClaimKind      = "gh:kind"
 	ClaimSessionID = "gh:sid"
+	ClaimIdP       = "gh:idp"
 
 	// ReservedPrefix marks gatehouse's own claims; no Extra claim may start
 	// with it, so a future gatehouse claim cannot clash with one a caller
@@ -80,6 +81,9 @@ type Claims struct {
 	// SessionID is gh:sid: the assume-role session; set for KindSession
 	// only.
 	SessionID string
+	// IdentityProvider is gh:idp: the name of the trusted issuer whose
+	// token was exchanged for this one (token exchange only).
+	IdentityProvider string
 	// Extra are further claims. They may not use the names Mint sets nor
 	// start with ReservedPrefix, and must marshal to JSON.
 	Extra map[string]any
@@ -228,6 +232,9 @@ func (c Claims) payload() (map[string]any, error) {
 	p[ClaimKind] = string(c.Kind)
 	if c.SessionID != "" {
 		p[ClaimSessionID] = c.SessionID
+	}
+	if c.IdentityProvider != "" {
+		p[ClaimIdP] = c.IdentityProvider
 	}
 	return p, nil
 }
