@@ -80,6 +80,10 @@ func TestTokenFlowWithOpenIDProvider(t *testing.T) {
 	if strings.Contains(string(mustJSON(t, who)), idToken) {
 		t.Error("whoami echoes the token")
 	}
+	// What the principal may do, the variable substituted.
+	if text, _ := who["text"].(string); !strings.Contains(text, "ALLOW orders:* on orders:acme/*") || !strings.Contains(string(mustJSON(t, who["permissions"])), `"orders:acme/*"`) {
+		t.Errorf("whoami permissions: %v\n%s", who["permissions"], who["text"])
+	}
 
 	// Token exchange (RFC 8693) with the app's key as client.
 	r := ts.form("/v1/stores/default/oauth2/token", keyID(key), key, url.Values{
