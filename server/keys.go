@@ -13,9 +13,9 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/policy"
-	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
 	"gatehouse.dev/gatehouse/token"
 	"gatehouse.dev/gatehouse/token/mint"
