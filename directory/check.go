@@ -151,6 +151,13 @@ func holdsAny(res *Resolution, roles []string) bool {
 }
 
 // request resolves the subject and builds the engine request.
+// Permissions summarizes what in's subject may do (whoami): every Allow
+// that applies with its patterns after substitution, and what limits it.
+func (d *Directory) Permissions(in *CheckInput) *engine.Permissions {
+	_, req := d.request(in)
+	return d.engine().Permissions(req)
+}
+
 // Request resolves in's subject and returns the engine request a check of
 // in decides, without deciding it (the identity inspector shows its
 // variables).

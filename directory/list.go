@@ -90,3 +90,18 @@ func (d *Directory) Len(kind string) int {
 	}
 	return len(d.tables[kind].ids)
 }
+
+// Entries returns every object of a kind, in id order.
+func (d *Directory) Entries(kind string) []Entry {
+	var out []Entry
+	if d == nil {
+		return out
+	}
+	if t := d.tables[kind]; t != nil {
+		out = make([]Entry, 0, len(t.ids))
+		for _, id := range t.ids {
+			out = append(out, *t.byID[id])
+		}
+	}
+	return out
+}

@@ -1,11 +1,13 @@
 package server
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -24,9 +26,19 @@ func BenchmarkCheck(b *testing.B) {
 	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/policies/orders-admin", map[string]any{"document": policyDoc("Allow", "orders:*", "orders:*")})
 	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/admin", map[string]any{"policies": []string{"orders-admin"}})
 	tb.must(http.StatusCreated, "POST", "/v1/stores/default/role-mappings", map[string]any{"principal_type": "USER", "principal_id": "1", "role": "admin"})
-	for _, bc := range []struct{ name, key string }{{"admin", testAdminKey}, {"apikey", tb.createKey("c", policyDoc("Allow", "gatehouse:Check", "gatehouse:store/default"))}} {
+	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/users/1", map[string]any{})
+	tb.must(http.StatusCreated, "PUT", "/v1/stores/default/users/1/password", map[string]any{"password": "correct horse battery"})
+	key := tb.createKey("c", policyDoc("Allow", "gatehouse:Check", "gatehouse:store/default"))
+	r := tb.form("/v1/stores/default/oauth2/token", keyID(key), key, url.Values{"grant_type": {"password"}, "username": {"1"}, "password": {"correct horse battery"}})
+	var tr tokenResponse
+	if err := json.Unmarshal(r.body, &tr); err != nil || tr.AccessToken == "" {
+		b.Fatalf("login: %d %s", r.status, r.body)
+	}
+	principal := `"principal": {"type": "user", "id": "1"}`
+	for _, bc := range []struct{ name, key, subject string }{{"admin", testAdminKey, principal}, {"apikey", key, principal},
+		{"token", key, `"token": "` + tr.AccessToken + `"`}} {
 		b.Run(bc.name, func(b *testing.B) {
-			body := `{"principal": {"type": "user", "id": "1"}, "action": "orders:Read", "resource": {"name": "orders:acme/17", "attributes": {"owner": "1"}}}`
+			body := `{` + bc.subject + `, "action": "orders:Read", "resource": {"name": "orders:acme/17", "attributes": {"owner": "1"}}}`
 			h := ts.srv.Handler()
 			b.ReportAllocs()
 			for b.Loop() {

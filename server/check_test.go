@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"gatehouse.dev/gatehouse/token"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 )
 
 // check is a check body for a user.

@@ -25,10 +25,14 @@ type explanation struct {
 	DecisionID string                `json:"decision_id,omitempty"`
 	Fields     map[string]string     `json:"fields,omitempty"`
 	Statements []engine.StatementRef `json:"statements"`
-	Roles      []roleJSON            `json:"roles"`
-	Groups     []string              `json:"groups"`
-	Warnings   []warning             `json:"warnings"`
-	Trace      *engine.Trace         `json:"trace,omitempty"`
+	// Subject is whom the decision is about, as resolved: for a token,
+	// its issuer, namespaced id and every claim (the jwt: keys), so that
+	// nobody has to guess what ${jwt:sub} holds.
+	Subject  *subjectJSON  `json:"subject,omitempty"`
+	Roles    []roleJSON    `json:"roles"`
+	Groups   []string      `json:"groups"`
+	Warnings []warning     `json:"warnings"`
+	Trace    *engine.Trace `json:"trace,omitempty"`
 }
 
 func explanationOf(x *directory.ExplainResult, fields []string) *explanation {
@@ -69,6 +73,8 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request) error {
 	}
 	x := d.Explain(in)
 	resp := explanationOf(x, req.Fields)
+	subj := subjectOf(in.Subject)
+	resp.Subject = &subj
 	resp.DecisionID = newDecisionGroup(now).String()
 	if x.Explanation != nil {
 		if err := s.dlog.enqueue(r.Context(), logEntry{id: resp.DecisionID, store: storeID, revision: x.Revision, at: now, record: &decisionRecord{

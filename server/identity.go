@@ -110,29 +110,27 @@ func (s *Server) rotateKeys(ctx context.Context, storeID string, alg mint.Algori
 }
 
 // selfIssuer is the store itself as a trusted issuer of its own tokens:
-// its URL, its public keys inline, its own URL as the audience.
-func (s *Server) selfIssuer(ks *mint.KeySet, storeID string) (token.Issuer, error) {
-	jwks, err := ks.PublicJWKSJSON()
-	if err != nil {
+// its URL, its public keys inline, its own URL as the audience (made when
+// the system scope loads: see buildSystem).
+func (s *Server) selfIssuer(ctx context.Context, storeID string) (token.Issuer, error) {
+	if _, err := s.keySet(ctx, storeID); err != nil {
 		return token.Issuer{}, err
 	}
-	url := s.issuerURL(storeID)
-	return token.Issuer{Name: directory.SelfIssuer, Issuer: url, Audiences: []string{url}, JWKS: jwks,
-		Algorithms: ks.Algorithms(), PrincipalClaim: "sub"}, nil
+	if i, ok := s.system.Load().selfIssuers[storeID]; ok {
+		return i, nil
+	}
+	return token.Issuer{}, fmt.Errorf("the signing keys of store %q do not read (see the log)", storeID)
 }
 
 // trustedIssuers returns the issuers a store's checks accept: its own
 // first, then the ones it trusts.
 func (s *Server) trustedIssuers(ctx context.Context, storeID string, d *directory.Directory) ([]token.Issuer, error) {
-	ks, err := s.keySet(ctx, storeID)
+	self, err := s.selfIssuer(ctx, storeID)
 	if err != nil {
 		return nil, err
 	}
-	self, err := s.selfIssuer(ks, storeID)
-	if err != nil {
-		return nil, err
-	}
-	out := []token.Issuer{self}
+	out := make([]token.Issuer, 0, 4)
+	out = append(out, self)
 	for _, i := range d.Issuers() {
 		out = append(out, tokenIssuer(i))
 	}

@@ -80,6 +80,10 @@ func TestTokenFlowWithOpenIDProvider(t *testing.T) {
 	if strings.Contains(string(mustJSON(t, who)), idToken) {
 		t.Error("whoami echoes the token")
 	}
+	// What the principal may do, the variable substituted.
+	if text, _ := who["text"].(string); !strings.Contains(text, "ALLOW orders:* on orders:acme/*") || !strings.Contains(string(mustJSON(t, who["permissions"])), `"orders:acme/*"`) {
+		t.Errorf("whoami permissions: %v\n%s", who["permissions"], who["text"])
+	}
 
 	// Token exchange (RFC 8693) with the app's key as client.
 	r := ts.form("/v1/stores/default/oauth2/token", keyID(key), key, url.Values{
@@ -280,4 +284,46 @@ func TestAssumeRole(t *testing.T) {
 		t.Errorf("after rotation the key set has %d keys", len(jwks.Keys))
 	}
 	_ = token.CodeTokenRevoked
+}
+
+// Ended sessions and the revocations of expired tokens are pruned: they
+// decide nothing any more.
+func TestPruneIdentity(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	ts := newTestServer(t, func(c *Config) { c.Now = clock.now })
+	ts.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/r", map[string]any{})
+	a := ts.must(http.StatusOK, "POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "duration_seconds": 900})
+	b := ts.must(http.StatusOK, "POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "duration_seconds": 3600})
+	key := ts.createKey("k", policyWith("Allow", "gatehouse:Check", "gatehouse:store/default"))
+	if r := ts.form("/v1/stores/default/oauth2/revoke", keyID(key), key, url.Values{"token": {a["access_token"].(string)}}); r.status != http.StatusOK {
+		t.Fatalf("revoke: %d %s", r.status, r.body)
+	}
+	count := func(kind string) int {
+		st, _ := ts.srv.storeState(t.Context(), "default")
+		return len(st.snapshot().Entries(kind))
+	}
+	if count("session") != 2 || count("revocation") != 1 {
+		t.Fatalf("before: %d sessions, %d revocations", count("session"), count("revocation"))
+	}
+	clock.set(clock.now().Add(30 * time.Minute))
+	ts.srv.prune(t.Context())
+	if count("session") != 1 || count("revocation") != 0 {
+		t.Errorf("after the first session ended: %d sessions, %d revocations", count("session"), count("revocation"))
+	}
+	if got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check", checkWithToken(b["access_token"].(string), "x:Y", "z")); got["decision"] != "deny" {
+		t.Errorf("the live session: %v", got)
+	}
+}
+
+// Explain of a token shows its claims with their values.
+func TestExplainShowsClaims(t *testing.T) {
+	ts := newTestServer(t)
+	ts.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/r", map[string]any{})
+	tok := ts.must(http.StatusOK, "POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "session_tags": map[string]any{"companyId": "acme"}})
+	x := ts.must(http.StatusOK, "POST", "/v1/stores/default/explain", checkWithToken(tok["access_token"].(string), "x:Y", "z"))
+	subj, _ := x["subject"].(map[string]any)
+	claims, _ := subj["claims"].(map[string]any)
+	if subj["type"] != "session" || claims["gh:sid"] == nil || claims["sub"] == nil {
+		t.Errorf("explain subject: %v", x["subject"])
+	}
 }

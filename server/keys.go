@@ -13,9 +13,11 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/engine"
 	"gatehouse.dev/gatehouse/policy"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 	"gatehouse.dev/gatehouse/token/mint"
 )
 
@@ -85,8 +87,11 @@ type systemState struct {
 	rev    int64
 	keys   map[string]*apiKey
 	engine *engine.Engine
-	// signers are the stores' signing keys (identity.go), by store.
-	signers map[string]*mint.KeySet
+	// signers are the stores' signing keys (identity.go), by store, and
+	// selfIssuers the stores as issuers of their own tokens (their
+	// public keys inline), made once per system revision.
+	signers     map[string]*mint.KeySet
+	selfIssuers map[string]token.Issuer
 	// bad lists keys skipped because their record no longer reads; they
 	// authenticate nobody.
 	bad []string
@@ -95,8 +100,9 @@ type systemState struct {
 // buildSystem compiles the system scope. A key whose record or policy does
 // not read is left out (it then fails authentication: fail closed) and
 // named in bad.
-func buildSystem(snap *store.Snapshot) *systemState {
-	st := &systemState{rev: snap.Revision, keys: map[string]*apiKey{}, signers: map[string]*mint.KeySet{}}
+func buildSystem(snap *store.Snapshot, publicURL string) *systemState {
+	st := &systemState{rev: snap.Revision, keys: map[string]*apiKey{}, signers: map[string]*mint.KeySet{},
+		selfIssuers: map[string]token.Issuer{}}
 	var pols []engine.Policy
 	for _, o := range snap.Objects {
 		if o.Kind == kindSigningKeys {
@@ -105,7 +111,14 @@ func buildSystem(snap *store.Snapshot) *systemState {
 				st.bad = append(st.bad, "signing keys of store "+o.ID+": "+err.Error())
 				continue
 			}
+			jwks, err := ks.PublicJWKSJSON()
+			if err != nil {
+				st.bad = append(st.bad, "signing keys of store "+o.ID+": "+err.Error())
+				continue
+			}
 			st.signers[o.ID] = ks
+			st.selfIssuers[o.ID] = token.Issuer{Name: directory.SelfIssuer, Issuer: publicURL + "/v1/stores/" + o.ID,
+				Audiences: []string{publicURL + "/v1/stores/" + o.ID}, JWKS: jwks, Algorithms: ks.Algorithms(), PrincipalClaim: "sub"}
 			continue
 		}
 		if o.Kind != kindKey {
@@ -166,7 +179,7 @@ func (s *Server) reloadSystemLocked(ctx context.Context) error {
 	if cur := s.system.Load(); cur != nil && cur.rev >= snap.Revision {
 		return nil
 	}
-	st := buildSystem(snap)
+	st := buildSystem(snap, s.cfg.PublicURL)
 	for _, b := range st.bad {
 		s.log.Error("API key left out: its stored record does not read", "key", b)
 	}

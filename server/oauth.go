@@ -333,11 +333,7 @@ func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) error 
 // ownToken verifies a token of the store itself (its keys, not revoked, its
 // session still there) and returns its claims.
 func (s *Server) ownToken(ctx context.Context, storeID string, d *directory.Directory, raw string) (map[string]any, bool) {
-	ks, err := s.keySet(ctx, storeID)
-	if err != nil {
-		return nil, false
-	}
-	self, err := s.selfIssuer(ks, storeID)
+	self, err := s.selfIssuer(ctx, storeID)
 	if err != nil {
 		return nil, false
 	}

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"gatehouse.dev/gatehouse/token"
 	"net/http"
 	"strings"
 
 	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 )
 
 // problemBase is the prefix of every problem type URI (API.md §6).

@@ -5,8 +5,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"gatehouse.dev/gatehouse/token"
-	"gatehouse.dev/gatehouse/token/password"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,7 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
+	"gatehouse.dev/gatehouse/token/password"
 )
 
 // Defaults and limits (docs/api.md).
@@ -348,5 +349,43 @@ func (s *Server) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		s.log.Info("pruned decisions and superseded object versions", "rows", n, "before", before)
+	}
+	s.pruneIdentity(ctx)
+}
+
+// pruneIdentity deletes the sessions that have ended and the revocations
+// of tokens that have expired (they refuse nothing any more), a minute
+// after the fact so that no verifier's leeway can still accept them.
+func (s *Server) pruneIdentity(ctx context.Context) {
+	s.storesMu.Lock()
+	states := make([]*storeState, 0, len(s.stores))
+	for _, st := range s.stores {
+		states = append(states, st)
+	}
+	s.storesMu.Unlock()
+	cutoff := s.now().Add(-time.Minute - token.MaxLeeway)
+	for _, st := range states {
+		d := st.snapshot()
+		var changes []store.Change
+		for _, e := range d.Entries(directory.KindSession) {
+			if sess := e.Object.(*directory.Session); sess.ExpiresAt.Before(cutoff) {
+				changes = append(changes, store.Change{Kind: directory.KindSession, ID: sess.ID})
+			}
+		}
+		for _, e := range d.Entries(directory.KindRevocation) {
+			if rv := e.Object.(*directory.Revocation); rv.ExpiresAt.Before(cutoff) {
+				changes = append(changes, store.Change{Kind: directory.KindRevocation, ID: rv.ID})
+			}
+		}
+		if len(changes) == 0 {
+			continue
+		}
+		if _, err := s.commit(ctx, st, changes, nil); err != nil {
+			// Another replica may have pruned them first: the next
+			// run sees.
+			s.log.Debug("pruning ended sessions and expired revocations", "store", st.id, "err", err)
+			continue
+		}
+		s.log.Info("pruned ended sessions and expired revocations", "store", st.id, "objects", len(changes))
 	}
 }

@@ -20,6 +20,11 @@ type whoamiResponse struct {
 	Roles     []roleJSON        `json:"roles"`
 	Groups    []string          `json:"groups"`
 	Variables []engine.Variable `json:"variables"`
+	// Permissions is what the principal may do: each applicable Allow
+	// after substitution, the limits that cut into it, the conditions
+	// left open; Text says the same in words.
+	Permissions *engine.Permissions `json:"permissions"`
+	Text        string              `json:"text"`
 }
 
 // whoamiToken is what verification found about the token (never the token).
@@ -64,12 +69,17 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	res, er := d.Request(&directory.CheckInput{Subject: subj, Now: s.now()})
+	in := &directory.CheckInput{Subject: subj}
+	res, er := d.Request(in)
 	resp := whoamiResponse{Store: storeID, Revision: d.Revision(), Claims: v.Claims, Principal: subjectOf(subj),
-		Roles: rolesJSON(res), Groups: res.Groups, Variables: engine.RequestVariables(er),
+		Roles: rolesJSON(res), Groups: res.Groups, Variables: engine.RequestVariables(er), Permissions: d.Permissions(in),
 		Token: whoamiToken{IssuerName: v.IssuerName, Issuer: v.Issuer, Subject: v.Subject, KeyID: v.KeyID, ID: v.ID,
 			IssuedAt: v.IssuedAt, ExpiresAt: v.ExpiresAt}}
 	resp.Principal.Claims = nil // shown whole in claims
+	if v.IssuerName == directory.SelfIssuer {
+		resp.Token.Subject = v.PrincipalValue // its own tokens' subjects are not namespaced
+	}
+	resp.Text = resp.Permissions.String()
 	if resp.Groups == nil {
 		resp.Groups = []string{}
 	}

@@ -139,3 +139,27 @@ func TestNoClock(t *testing.T) {
 		}
 	}
 }
+
+// testOnly are packages for tests: no non-test file outside them may
+// import them (internal/oidctest starts an OpenID provider, with its
+// dependencies, that must never reach the gatehouse binary).
+var testOnly = []string{"internal/oidctest"}
+
+func TestTestOnlyPackages(t *testing.T) {
+	for dir, files := range packages(t) {
+		for _, f := range files {
+			af, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, imp := range af.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				for _, only := range testOnly {
+					if p == "gatehouse.dev/gatehouse/"+only && dir != only {
+						t.Errorf("%s imports %s, which is for tests only", f, p)
+					}
+				}
+			}
+		}
+	}
+}

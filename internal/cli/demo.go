@@ -97,12 +97,25 @@ func printDemo(d Demo, done []*applied) {
 	cmd("denied: user 2 holds no role that allows it (denied by default)", "check", check("2"))
 	cmd("why: the roles with where each comes from, the deciding statement, the engine's trace", "explain", check("1"))
 	cmd("and why not", "explain", check("2"))
+	fmt.Fprintf(w, "\n  # tokens: user 1 gets a password and logs in (OAuth 2.0 password grant, the admin key as client \"admin\");\n")
+	fmt.Fprintf(w, "  # the token is then the subject of checks\n")
+	fmt.Fprintf(w, "  curl -s -X PUT %s/users/1/password \\\n", base)
+	fmt.Fprintf(w, "    -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' \\\n", adminKeyEnv)
+	fmt.Fprintf(w, "    -d '{\"password\": \"%s\"}'\n", demoPassword)
+	fmt.Fprintf(w, "  TOKEN=$(curl -s %s/oauth2/token -u \"admin:$%s\" \\\n", base, adminKeyEnv)
+	fmt.Fprintf(w, "    -d grant_type=password -d username=1 --data-urlencode 'password=%s' \\\n", demoPassword)
+	fmt.Fprintf(w, "    | sed 's/.*\"access_token\":\"\\([^\"]*\\)\".*/\\1/')\n")
+	cmd("allowed, with the token", "check", `{"token": "'"$TOKEN"'", "action": "orders:deleteById", "resource": {"name": "orders:Order/17"}}`)
+	cmd("who is this? the claims, the principal, every role and where it came from, every variable, what it may do", "whoami", `{"token": "'"$TOKEN"'"}`)
 	fmt.Fprintf(w, "\n  # the other stores: replace /stores/default/ with /stores/<name>/, e.g.\n")
 	fmt.Fprintf(w, "  curl -s %s/v1/stores/region-mismatch/explain \\\n", d.BaseURL)
 	fmt.Fprintf(w, "    -H \"Authorization: Bearer $%s\" -H 'Content-Type: application/json' \\\n", adminKeyEnv)
 	fmt.Fprintf(w, "    -d '%s'\n", `{"principal": {"type": "user", "id": "cognito:us-east-1:3f1c0e2a"}, "action": "dynamodb:Scan", "resource": {"name": "arn:aws:dynamodb:us-east-1:123456789012:table/VideoCatalog"}}`)
 	fmt.Fprintf(w, "\n  # docs/api.md describes every endpoint, `gatehouse help serve` the flags.\n\n")
 }
+
+// demoPassword is the password the printed commands give user 1.
+const demoPassword = "correct horse battery staple"
 
 // shellQuote quotes s for a POSIX shell when it needs quoting.
 func shellQuote(s string) string {

@@ -177,28 +177,40 @@ func runCurls(t *testing.T, out string) {
 		t.Fatalf("the printed commands failed: %v\n%s\n%s", err, script, got)
 	}
 	lines := strings.Split(strings.TrimSpace(string(got)), "\n")
-	if len(lines) != 5 {
-		t.Fatalf("the printed commands answered %d lines, want 5:\n%s", len(lines), got)
+	// allow, deny, explain, explain, the password's revision, the check
+	// with the token, whoami, the other store's explain.
+	if len(lines) != 8 {
+		t.Fatalf("the printed commands answered %d lines, want 8:\n%s", len(lines), got)
 	}
-	var answers [5]struct {
+	var answers [8]struct {
 		Decision string
 		Reason   string
+		Revision int64
 		Roles    []struct{ Role, Via string }
 		Trace    struct {
 			Summary string
 			Hints   []struct{ Code string }
 		}
+		Principal struct{ Type, ID string }
+		Claims    map[string]any
+		Text      string
 	}
 	for i, l := range lines {
 		if err := json.Unmarshal([]byte(l), &answers[i]); err != nil {
 			t.Fatalf("answer %d is not JSON: %v\n%s", i+1, err, l)
 		}
 	}
-	want := []string{"allow", "deny", "allow", "deny", "deny"}
+	want := []string{"allow", "deny", "allow", "deny", "", "allow", "", "deny"}
 	for i, a := range answers {
 		if a.Decision != want[i] {
-			t.Errorf("command %d decided %s, want %s:\n%s", i+1, a.Decision, want[i], lines[i])
+			t.Errorf("command %d decided %q, want %q:\n%s", i+1, a.Decision, want[i], lines[i])
 		}
+	}
+	if answers[4].Revision == 0 {
+		t.Errorf("setting the password answered no revision:\n%s", lines[4])
+	}
+	if w := answers[6]; w.Principal.ID != "1" || w.Claims["sub"] != "1" || !strings.Contains(w.Text, "ALLOW orders:* on orders:Order/*") {
+		t.Errorf("whoami of user 1's token:\n%s", lines[6])
 	}
 	if !slices.ContainsFunc(answers[2].Roles, func(r struct{ Role, Via string }) bool {
 		return r.Role == "admin" && strings.Contains(r.Via, "admin via role mapping") && strings.Contains(r.Via, "USER 1 → admin")
@@ -208,8 +220,8 @@ func runCurls(t *testing.T, out string) {
 	if answers[3].Reason != "implicit_deny" || answers[3].Trace.Summary == "" {
 		t.Errorf("the explanation of user 2 does not say why:\n%s", lines[3])
 	}
-	if len(answers[4].Trace.Hints) == 0 || answers[4].Trace.Hints[0].Code != "hint.arn_segment" {
-		t.Errorf("the region-mismatch explanation lacks its near-miss hint:\n%s", lines[4])
+	if len(answers[7].Trace.Hints) == 0 || answers[7].Trace.Hints[0].Code != "hint.arn_segment" {
+		t.Errorf("the region-mismatch explanation lacks its near-miss hint:\n%s", lines[7])
 	}
 }
 
