@@ -141,6 +141,9 @@ type Explanation struct {
 	Fields     map[string]string `json:"fields,omitempty"`
 	// Statements are the deciding statements.
 	Statements []Statement `json:"statements"`
+	// Subject is whom the decision is about, as resolved: for a token,
+	// its issuer, namespaced id and every claim (the jwt: keys).
+	Subject *LoggedSubject `json:"subject,omitempty"`
 	// Roles are every role the subject holds, each with why.
 	Roles []HeldRole `json:"roles"`
 	// Groups are the subject's groups.

@@ -76,9 +76,9 @@ type WhoamiRequest struct {
 }
 
 // Whoami is the identity inspector's answer: what a token proves, whom it
-// makes the principal, every role with where it came from, and every
-// variable a policy can use with its value (so that nobody has to guess
-// what ${jwt:sub} will be).
+// makes the principal, every role with where it came from, every variable
+// a policy can use with its value (so that nobody has to guess what
+// ${jwt:sub} will be), and what the principal may do.
 type Whoami struct {
 	Store    string `json:"store"`
 	Revision int64  `json:"revision"`
@@ -97,6 +97,11 @@ type Whoami struct {
 	// Variables are the condition keys a policy can use (jwt:<claim>,
 	// principal:<attr>, principal:roles, ...) with their values.
 	Variables []Variable `json:"variables"`
+	// Permissions is what the principal may do: each applicable Allow
+	// after substitution, the limits that cut into it, the conditions
+	// left open. Text says the same in words.
+	Permissions *Permissions `json:"permissions"`
+	Text        string       `json:"text"`
 }
 
 // Role returns the held role name, or nil when the principal does not
@@ -134,7 +139,8 @@ type TokenInfo struct {
 	IssuerName string `json:"issuer_name"`
 	// Issuer is its "iss".
 	Issuer string `json:"issuer"`
-	// Subject is the subject id it makes ("idp:4fbf0c06…").
+	// Subject is the subject id it makes ("idp:4fbf0c06…"; the store's
+	// own tokens name their user, app or session without a prefix).
 	Subject   string    `json:"subject"`
 	KeyID     string    `json:"kid,omitempty"`
 	ID        string    `json:"jti,omitempty"`

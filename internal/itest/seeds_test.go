@@ -99,7 +99,7 @@ func TestLoopBackLoginThread(t *testing.T) {
 		t.Errorf("explain of user 1's token:%s", fmtRoles(x))
 	}
 	who := must(app.Whoami(ctx, client.WhoamiRequest{Token: tok1.AccessToken}))(t)
-	if who.Principal.Type != "user" || who.Principal.ID != "1" || who.Token.IssuerName != "gatehouse" ||
+	if who.Principal.Type != "user" || who.Principal.ID != "1" || who.Token.Subject != "1" || who.Token.IssuerName != "gatehouse" ||
 		who.Token.Issuer != e.url+"/v1/stores/default" || who.Role("admin") == nil || who.Role("$authenticated") == nil {
 		t.Errorf("whoami of user 1's token: %+v", who)
 	}
@@ -221,6 +221,20 @@ func TestDynamoDBTenantThread(t *testing.T) {
 		if v := who.Variable("jwt:custom:companyId"); v == nil || !slices.Equal(v.Values, []string{c.own}) {
 			t.Errorf("%s: whoami variable jwt:custom:companyId: %+v", c.user, v)
 		}
+		// What the user may do: the one policy, with its company in it.
+		objects := allowOf(who.Permissions, "own-company-objects")
+		if objects == nil || !objects.Grants || len(objects.Resources.Patterns) != 1 ||
+			objects.Resources.Patterns[0].Pattern != "orders:"+c.own+"/*" || objects.Resources.Patterns[0].Written != "orders:${jwt:custom:companyId}/*" {
+			t.Errorf("%s: whoami's permissions for own-company-objects: %+v", c.user, objects)
+		}
+		orders := allowOf(who.Permissions, "own-company-orders")
+		if orders == nil || orders.Status != client.StatementConditional || len(orders.Conditions) != 2 ||
+			!slices.Equal(orders.Conditions[0].Values, []string{c.own}) || orders.Conditions[0].Outcome != client.ConditionOpen {
+			t.Errorf("%s: whoami's permissions for own-company-orders: %+v", c.user, orders)
+		}
+		if !strings.Contains(who.Text, "orders:"+c.own+"/*") {
+			t.Errorf("%s: whoami's text does not say orders:%s/*:\n%s", c.user, c.own, who.Text)
+		}
 	}
 	// A user without the claim reaches no company.
 	carol := login(t, idp, "carol", "no company")
@@ -329,6 +343,14 @@ func TestAssumeRoleThread(t *testing.T) {
 	}
 	if v := who.Variable("principal:companyId"); v == nil || !slices.Equal(v.Values, []string{"acme"}) {
 		t.Errorf("whoami: the tag as a variable: %+v", v)
+	}
+	// What the session may do: the role's Allow, limited by the session
+	// policy, whose condition now names acme.
+	table := allowOf(who.Permissions, "orders-table")
+	if who.Permissions == nil || who.Permissions.Session == nil || table == nil || !table.Grants || table.Session == nil ||
+		len(table.Session.Allows) != 1 || len(table.Session.Allows[0].Conditions) == 0 ||
+		!slices.Equal(table.Session.Allows[0].Conditions[0].Values, []string{"acme"}) {
+		t.Errorf("whoami's permissions of acme's session: %s", jsonText(t, who.Permissions))
 	}
 	x := must(app.Explain(ctx, dynamoQuery(acme.AccessToken, "globex")))(t)
 	if r := x.Role("tenant-reader"); r == nil || !strings.Contains(r.Via, "session") {
@@ -452,11 +474,21 @@ func TestSubConfusionThread(t *testing.T) {
 	if v := who.Variable("cognito-identity.amazonaws.com:sub"); v != nil {
 		t.Errorf("whoami gives the identity pool's variable a value: %+v", v)
 	}
-	// explain: the same variables in the trace, and why the statement did
-	// not apply.
+	// whoami's permissions: the statement's condition still holds the
+	// identity pool's variable, which no token claim fills.
+	own := allowOf(who.Permissions, "own-documents")
+	if own == nil || len(own.Conditions) != 1 || !slices.Equal(own.Conditions[0].Values, []string{"${cognito-identity.amazonaws.com:sub}"}) ||
+		!strings.Contains(who.Text, "cognito-identity.amazonaws.com:sub") {
+		t.Errorf("whoami's permissions of the thread's policy: %+v\n%s", own, who.Text)
+	}
+	// explain: the subject with every claim, the same variables in the
+	// trace, and the variable that has no value.
 	x := must(app.Explain(ctx, req))(t)
 	if x.Decision != "deny" || x.Trace == nil {
 		t.Fatalf("explain: %+v", x)
+	}
+	if x.Subject == nil || x.Subject.ID != "cognito:"+sub || x.Subject.Issuer != "cognito" || !slices.Equal(x.Subject.Claims["sub"], []string{sub}) {
+		t.Errorf("explain's subject: %+v", x.Subject)
 	}
 	var jwtSub *client.Variable
 	for i, v := range x.Trace.Variables {
@@ -471,10 +503,14 @@ func TestSubConfusionThread(t *testing.T) {
 		t.Errorf("explain does not name the variable that has no value: %s", text)
 	}
 
-	// The fix: ${jwt:sub}.
+	// The fix: ${jwt:sub}, which whoami shows filled in.
 	must(s.PutPolicy(ctx, "own-documents", client.Policy{Document: example(t, "wrong-sub-variable/fixed-policy.json")}))(t)
 	if got := decide(t, app, req); got != "allow" {
 		t.Errorf("the fixed policy: %s, want allow", got)
+	}
+	who = must(app.Whoami(ctx, client.WhoamiRequest{Token: tok}))(t)
+	if own := allowOf(who.Permissions, "own-documents"); own == nil || len(own.Conditions) == 0 || !slices.Equal(own.Conditions[0].Values, []string{sub}) {
+		t.Errorf("whoami's permissions of the fixed policy: %+v", own)
 	}
 	req.Context = map[string]any{"dynamodb:LeadingKeys": []string{"cognito:" + sub}}
 	if got := decide(t, app, req); got != "deny" {
@@ -520,4 +556,17 @@ func TestExchangedTokenKeepsSub(t *testing.T) {
 			t.Errorf("%s on its own rows: %s, want allow", name, got)
 		}
 	}
+}
+
+// allowOf returns the Allow of policy in p, or nil.
+func allowOf(p *client.Permissions, policy string) *client.PermissionGrant {
+	if p == nil {
+		return nil
+	}
+	for i := range p.Allows {
+		if p.Allows[i].Policy == policy {
+			return &p.Allows[i]
+		}
+	}
+	return nil
 }
