@@ -171,7 +171,10 @@ func ExampleStore_PasswordLogin() {
 				`{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "orders:*", "Resource": "orders:Order/*"}]}`)})
 			return err
 		},
-		func() error { _, err := s.PutRole(ctx, "admin", client.Role{Policies: []string{"orders-admin"}}); return err },
+		func() error {
+			_, err := s.PutRole(ctx, "admin", client.Role{Policies: []string{"orders-admin"}})
+			return err
+		},
 		func() error { _, err := s.PutUser(ctx, "1", client.User{}); return err },
 		func() error { _, err := s.SetUserPassword(ctx, "1", "correct horse battery staple"); return err },
 		func() error {
