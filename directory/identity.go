@@ -59,12 +59,17 @@ type Session struct {
 	attrs map[string]engine.Values
 }
 
-// Revocation is a revoked token, by its id ("jti"), kept until the token
-// would have expired.
+// Revocation is a revoked token, kept until the token would have expired.
+// Its object id is RevocationID of the token's id ("jti").
 type Revocation struct {
 	ID        string    `json:"id"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
+
+// RevocationID is the object id of the revocation of the token whose
+// "jti" is jti: "jti:<jti>" (a jti may start with a character an object
+// id may not).
+func RevocationID(jti string) string { return "jti:" + jti }
 
 // Credential is a local user's password hash (argon2id, PHC form). It is
 // never returned by the API.
@@ -118,7 +123,7 @@ func (d *Directory) Session(id string) *Session {
 
 // Revoked reports whether the token of an id (its "jti") is revoked.
 func (d *Directory) Revoked(jti string) bool {
-	return jti != "" && d.object(KindRevocation, jti) != nil
+	return jti != "" && d.object(KindRevocation, RevocationID(jti)) != nil
 }
 
 // Credential returns a local user's password hash, or "".

@@ -50,7 +50,7 @@ func TestIdentityKinds(t *testing.T) {
 	d := build(t,
 		obj{"issuer/idp", `{"issuer": "https://idp.example.com", "audiences": ["app"], "algorithms": ["RS256"], "principal_claim": "cognito:username"}`},
 		obj{"issuer/local", `{"issuer": "http://127.0.0.1:9999", "audiences": ["a", "b"], "jwks": {"keys": []}}`},
-		obj{"revocation/j1", `{"expires_at": "2026-11-28T11:00:00Z"}`},
+		obj{"revocation/jti:j1", `{"expires_at": "2026-11-28T11:00:00Z"}`},
 		obj{"credential/alice", `{"password_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"}`},
 	)
 	if is := d.Issuers(); len(is) != 2 || is[0].Name != "idp" || is[0].PrincipalClaim != "cognito:username" || string(is[1].JWKS) != `{"keys": []}` {

@@ -155,7 +155,7 @@ func revoked(ctx context.Context, v *token.Verified) bool {
 	if d == nil {
 		return false
 	}
-	return d.Revoked(v.ID) || d.Revoked(v.TokenHash)
+	return d.Revoked(v.ID)
 }
 
 // verify verifies a subject token against a store's issuers at d. A
@@ -209,6 +209,12 @@ func (s *Server) verifyToken(ctx context.Context, storeID string, d *directory.D
 	idp, _ := v.Claims[claimIdentityProvider].(string)
 	switch mint.Kind(kind) {
 	case mint.KindUser:
+		if sub, ok := v.Claims[mint.ClaimIdPSub].(string); ok && idp != "" {
+			// An exchanged token: jwt:sub is the provider's sub, as
+			// with the provider's own token (the principal id stays
+			// "<issuer>:<principal claim>").
+			claims["sub"] = engine.Values{sub}
+		}
 		return directory.Subject{Type: "user", ID: v.PrincipalValue, Claims: claims, Issuer: idp}, v, nil
 	case mint.KindApp:
 		return directory.Subject{Type: "app", ID: v.PrincipalValue, Claims: claims}, v, nil
@@ -280,5 +286,9 @@ func jsonBody(v any) (json.RawMessage, error) {
 	return b, err
 }
 
-// tokenIssuerT is a trusted issuer as package token takes it.
-type tokenIssuerT = token.Issuer
+// tokenIssuerT is a trusted issuer as package token takes it, and
+// tokenVerified a token it verified.
+type (
+	tokenIssuerT  = token.Issuer
+	tokenVerified = token.Verified
+)

@@ -220,18 +220,30 @@ type assumeRoleRequest struct {
 func (s *Server) handleAssumeRole(w http.ResponseWriter, r *http.Request) error {
 	storeID := r.PathValue("store")
 	c := callerOf(r)
-	st, err := s.storeState(r.Context(), storeID)
+	body, err := readBody(r)
 	if err != nil {
 		return err
 	}
+	// Authorization comes first, as everywhere: the role it is about is
+	// read from the body without judging the body, which is decoded
+	// strictly once the caller may assume roles at all.
+	var peek struct {
+		Role any `json:"role"`
+	}
+	_ = json.Unmarshal(body, &peek)
+	roleName, _ := peek.Role.(string)
+	if err := s.authorize(c, "gatehouse:AssumeRole", objectResource(storeID, directory.KindRole, roleName)); err != nil {
+		return err
+	}
 	var req assumeRoleRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeBytes(body, &req); err != nil {
 		return err
 	}
 	if req.Role == "" {
 		return badRequest("role is required: {\"role\": \"tenant-admin\"}")
 	}
-	if err := s.authorize(c, "gatehouse:AssumeRole", objectResource(storeID, directory.KindRole, req.Role)); err != nil {
+	st, err := s.storeState(r.Context(), storeID)
+	if err != nil {
 		return err
 	}
 	d := st.snapshot()
@@ -277,11 +289,11 @@ func (s *Server) handleAssumeRole(w http.ResponseWriter, r *http.Request) error 
 	if len(req.SessionTags) > 0 {
 		sess.Attributes = req.SessionTags
 	}
-	body, err := jsonBody(sess)
+	stored, err := jsonBody(sess)
 	if err != nil {
 		return err
 	}
-	res, err := s.commit(r.Context(), st, []store.Change{{Kind: directory.KindSession, ID: sid, Body: body}}, nil)
+	res, err := s.commit(r.Context(), st, []store.Change{{Kind: directory.KindSession, ID: sid, Body: stored}}, nil)
 	if err != nil {
 		return err
 	}

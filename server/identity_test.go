@@ -294,8 +294,12 @@ func TestPruneIdentity(t *testing.T) {
 	ts.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/r", map[string]any{})
 	a := ts.must(http.StatusOK, "POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "duration_seconds": 900})
 	b := ts.must(http.StatusOK, "POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "duration_seconds": 3600})
+	// Issued to the admin client: another client may not revoke it.
 	key := ts.createKey("k", policyWith("Allow", "gatehouse:Check", "gatehouse:store/default"))
-	if r := ts.form("/v1/stores/default/oauth2/revoke", keyID(key), key, url.Values{"token": {a["access_token"].(string)}}); r.status != http.StatusOK {
+	if r := ts.form("/v1/stores/default/oauth2/revoke", keyID(key), key, url.Values{"token": {a["access_token"].(string)}}); r.status != http.StatusBadRequest {
+		t.Errorf("another client revoking: %d %s", r.status, r.body)
+	}
+	if r := ts.form("/v1/stores/default/oauth2/revoke", "admin", testAdminKey, url.Values{"token": {a["access_token"].(string)}}); r.status != http.StatusOK {
 		t.Fatalf("revoke: %d %s", r.status, r.body)
 	}
 	count := func(kind string) int {

@@ -240,13 +240,24 @@ func (s *Server) tokenExchange(ctx context.Context, storeID string, d *directory
 	now := s.now()
 	ttl := min(mint.DefaultTokenTTL, v.ExpiresAt.Sub(now))
 	t, err := s.mintToken(ctx, storeID, mint.Claims{Subject: v.Subject, ClientID: c.clientID(), Kind: mint.KindUser,
-		IdentityProvider: v.IssuerName, Extra: exchangedClaims(v)}, ttl)
+		IdentityProvider: v.IssuerName, IdentityProviderSubject: externalSub(v), Extra: exchangedClaims(v)}, ttl)
 	if err != nil {
 		return tokenResponse{}, err
 	}
 	resp := newTokenResponse(t)
 	resp.IssuedTokenType = tokenTypeAccessToken
 	return resp, nil
+}
+
+// externalSub is the "sub" claim of a verified external token, as text.
+func externalSub(v *tokenVerified) string {
+	switch sub := v.Claims["sub"].(type) {
+	case string:
+		return sub
+	case json.Number:
+		return sub.String()
+	}
+	return ""
 }
 
 // clientCredentials issues the calling app (its API key) a token naming
@@ -356,7 +367,7 @@ func (s *Server) ownToken(ctx context.Context, storeID string, d *directory.Dire
 // token was one (RFC 7009 §2.2).
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	return writeOAuthError(w, func() error {
-		storeID, st, form, _, err := s.oauthStore(r)
+		storeID, st, form, c, err := s.oauthStore(r)
 		if err != nil {
 			return err
 		}
@@ -366,16 +377,22 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 		}
 		claims, ok := s.ownToken(r.Context(), storeID, st.snapshot(), raw)
 		if ok {
+			// RFC 7009 §2.1: only the client the token was issued to
+			// may revoke it (the admin key may revoke any).
+			if owner, _ := claims[mint.ClaimClientID].(string); !c.admin && owner != c.clientID() {
+				return oauthErr(http.StatusBadRequest, "unauthorized_client", "this token was issued to another client; only that client (or the admin key) may revoke it")
+			}
 			jti, _ := claims[mint.ClaimID].(string)
 			exp, err := numericDate(claims[mint.ClaimExpiry])
 			if jti == "" || err != nil {
 				return fmt.Errorf("a token of store %q verified without jti or exp", storeID)
 			}
-			body, err := jsonBody(directory.Revocation{ID: jti, ExpiresAt: exp.UTC()})
+			id := directory.RevocationID(jti)
+			body, err := jsonBody(directory.Revocation{ID: id, ExpiresAt: exp.UTC()})
 			if err != nil {
 				return err
 			}
-			if _, err := s.commit(r.Context(), st, []store.Change{{Kind: directory.KindRevocation, ID: jti, Body: body}}, nil); err != nil {
+			if _, err := s.commit(r.Context(), st, []store.Change{{Kind: directory.KindRevocation, ID: id, Body: body}}, nil); err != nil {
 				return err
 			}
 			s.log.Info("token revoked", "store", storeID, "jti", jti)

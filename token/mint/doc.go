@@ -50,6 +50,7 @@
 //	           token; required when gh:kind is "session", refused otherwise
 //	gh:idp     Claims.IdentityProvider: the trusted issuer (by name in the
 //	           store) whose token a token exchange traded for this one
+//	gh:sub     Claims.IdentityProviderSubject: that token's own "sub"
 //
 // Claims.Extra adds further claims (for example "scope" or "auth_time");
 // it may not set any of the names above nor any other "gh:" name. Roles are

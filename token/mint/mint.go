@@ -43,6 +43,7 @@ const (
 	ClaimKind      = "gh:kind"
 	ClaimSessionID = "gh:sid"
 	ClaimIdP       = "gh:idp"
+	ClaimIdPSub    = "gh:sub"
 
 	// ReservedPrefix marks gatehouse's own claims; no Extra claim may start
 	// with it, so a future gatehouse claim cannot clash with one a caller
@@ -84,6 +85,10 @@ type Claims struct {
 	// IdentityProvider is gh:idp: the name of the trusted issuer whose
 	// token was exchanged for this one (token exchange only).
 	IdentityProvider string
+	// IdentityProviderSubject is gh:sub: the "sub" of the exchanged token
+	// (Subject is the namespaced principal id), so that a check can show
+	// jwt:sub as the provider wrote it.
+	IdentityProviderSubject string
 	// Extra are further claims. They may not use the names Mint sets nor
 	// start with ReservedPrefix, and must marshal to JSON.
 	Extra map[string]any
@@ -235,6 +240,9 @@ func (c Claims) payload() (map[string]any, error) {
 	}
 	if c.IdentityProvider != "" {
 		p[ClaimIdP] = c.IdentityProvider
+	}
+	if c.IdentityProviderSubject != "" {
+		p[ClaimIdPSub] = c.IdentityProviderSubject
 	}
 	return p, nil
 }
