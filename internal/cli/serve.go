@@ -21,6 +21,7 @@ import (
 
 	"gatehouse.dev/gatehouse/server"
 	"gatehouse.dev/gatehouse/store/sqlite"
+	"gatehouse.dev/gatehouse/token"
 )
 
 // Serving limits and timeouts of the HTTP server.
@@ -77,7 +78,7 @@ the decision log is written out, and the database is closed.`
 func init() {
 	register(&command{
 		name:     "serve",
-		synopsis: "serve [--listen ADDR] [--data DIR] [--public-url URL] [--demo] [--decision-log FILE|-] [--log-format text|json] [--log-level LEVEL]",
+		synopsis: "serve [--listen ADDR] [--data DIR] [--public-url URL] [--demo] [--decision-log FILE|-] [--log-format text|json] [--log-level LEVEL] [--token-leeway D]",
 		summary:  "run the decision service (HTTP API)",
 		details:  serveDetails,
 		flags:    serveFlags,
@@ -87,6 +88,7 @@ func init() {
 type serveOptions struct {
 	listen, data, publicURL, decisionLog, logFormat, logLevel string
 	demo                                                      bool
+	tokenLeeway                                               time.Duration
 }
 
 func serveFlags(fs *flag.FlagSet) func(*env, []string) int {
@@ -98,6 +100,7 @@ func serveFlags(fs *flag.FlagSet) func(*env, []string) int {
 	fs.StringVar(&o.decisionLog, "decision-log", "", "also write every decision as a JSON line to FILE\n(appended), or to standard output with -")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format on standard error: text or json")
 	fs.StringVar(&o.logLevel, "log-level", "info", "log level: debug, info, warn or error\n(debug logs every check)")
+	fs.DurationVar(&o.tokenLeeway, "token-leeway", token.DefaultLeeway, "clock skew allowed on a token's exp, nbf and iat\n(at most 5m; 0s for none)")
 	return func(e *env, args []string) int {
 		if len(args) > 0 {
 			return e.fail("serve takes no arguments, only flags")
@@ -107,6 +110,9 @@ func serveFlags(fs *flag.FlagSet) func(*env, []string) int {
 }
 
 func serve(e *env, o serveOptions) int {
+	if o.tokenLeeway < 0 || o.tokenLeeway > token.MaxLeeway {
+		return e.fail("--token-leeway %s: give 0s to %s", o.tokenLeeway, token.MaxLeeway)
+	}
 	log, err := newLogger(e.stderr, o.logFormat, o.logLevel)
 	if err != nil {
 		return e.fail("%v", err)
@@ -149,8 +155,12 @@ func serve(e *env, o serveOptions) int {
 	if o.publicURL == "" {
 		o.publicURL = base
 	}
+	leeway := o.tokenLeeway
+	if leeway == 0 {
+		leeway = -1 // token.Options: negative means none
+	}
 	srv, err := server.New(server.Config{Store: st, AdminKey: adminKey, PublicURL: strings.TrimRight(o.publicURL, "/"),
-		Logger: log, DecisionLog: decisions})
+		Logger: log, DecisionLog: decisions, Token: token.Options{Leeway: leeway}})
 	if err != nil {
 		ln.Close()
 		return e.fail("%v", err)
