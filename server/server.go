@@ -357,14 +357,8 @@ func (s *Server) prune(ctx context.Context) {
 // of tokens that have expired (they refuse nothing any more), a minute
 // after the fact so that no verifier's leeway can still accept them.
 func (s *Server) pruneIdentity(ctx context.Context) {
-	s.storesMu.Lock()
-	states := make([]*storeState, 0, len(s.stores))
-	for _, st := range s.stores {
-		states = append(states, st)
-	}
-	s.storesMu.Unlock()
 	cutoff := s.now().Add(-time.Minute - token.MaxLeeway)
-	for _, st := range states {
+	for _, st := range s.loadedStates() {
 		d := st.snapshot()
 		var changes []store.Change
 		for _, e := range d.Entries(directory.KindSession) {
