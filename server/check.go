@@ -270,12 +270,13 @@ func (s *Server) handleCheck(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	id := newDecisionGroup(now).String()
-	resp, rec, err := s.decide(r.Context(), c, storeID, d, req, epCheck, now, id)
+	resp, rec, err := s.decide(r.Context(), c, storeID, d, req, epCheck, now, "")
 	if err != nil {
 		return err
 	}
-	if err := s.dlog.enqueue(r.Context(), logEntry{id: id, store: storeID, revision: d.Revision(), at: now, record: rec}); err != nil {
+	// The check joins its store's open group of the decision log, which
+	// gives its id (decisionid.go).
+	if resp.DecisionID, err = s.dlog.enqueueCheck(r.Context(), storeID, d.Revision(), now, rec); err != nil {
 		return err
 	}
 	s.metrics.decision(epCheck, resp.Reason)

@@ -81,5 +81,17 @@ func memberDecision(d *store.Decision, id string, index int) (*store.Decision, e
 	}
 	m := *d
 	m.ID, m.Record = id, g.Batch[index]
+	// A group of single checks holds decisions of several revisions and
+	// times: each record says its own.
+	var own struct {
+		Revision *int64    `json:"revision"`
+		Time     time.Time `json:"time"`
+	}
+	if json.Unmarshal(m.Record, &own) == nil && own.Revision != nil {
+		m.Revision = *own.Revision
+		if !own.Time.IsZero() {
+			m.At = own.Time
+		}
+	}
 	return &m, nil
 }

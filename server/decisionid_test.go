@@ -122,3 +122,84 @@ func TestBatchLoggedAsOneEntry(t *testing.T) {
 		})
 	}
 }
+
+// Single checks share log entries (a group per store, sealed when full or
+// written), yet each is found under its own id with its own revision and
+// time, replays at its revision, and streams as a line of its own; a full
+// group of groupSize checks is sealed and the next check starts another.
+func TestSingleChecksShareEntries(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2026, 11, 28, 10, 0, 0, 0, time.UTC)}
+	db, err := sqlite.Open(t.Context(), t.TempDir(), sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	ts := newTestServer(t, func(c *Config) { c.Store = db; c.Now = clock.now })
+	loopback(t, ts)
+	type logged struct {
+		id   string
+		rev  int64
+		at   time.Time
+		want string
+	}
+	var checks []logged
+	for i := range 3 {
+		clock.set(clock.now().Add(time.Second))
+		got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check", check("1", "orders:Read", "orders:acme/1"))
+		checks = append(checks, logged{got["decision_id"].(string), revisionOf(t, got), clock.now(), "allow"})
+		if i == 1 {
+			// A write between checks: the next one is at another
+			// revision (and, the mapping gone, denied).
+			m := ts.must(http.StatusOK, "GET", "/v1/stores/default/role-mappings", nil)["items"].([]any)[0].(map[string]any)
+			ts.must(http.StatusOK, "DELETE", "/v1/stores/default/role-mappings/"+m["id"].(string), nil)
+		}
+	}
+	checks[2].want = "deny"
+	if checks[0].rev == checks[2].rev {
+		t.Fatalf("the checks should be at different revisions: %v", checks)
+	}
+	groups := map[string]bool{}
+	for _, c := range checks {
+		g, _, _ := splitDecisionID(c.id)
+		groups[g] = true
+		e := ts.must(http.StatusOK, "GET", "/v1/stores/default/decisions/"+c.id, nil)
+		rec := e["record"].(map[string]any)
+		at, _ := time.Parse(time.RFC3339Nano, e["at"].(string))
+		if e["id"] != c.id || revisionOf(t, e) != c.rev || !at.Equal(c.at) || rec["decision"] != c.want || rec["endpoint"] != "check" {
+			t.Errorf("decision %s: %v, want revision %d at %s, %s", c.id, e, c.rev, c.at, c.want)
+		}
+		replay := ts.must(http.StatusOK, "POST", "/v1/stores/default/decisions/"+c.id+"/explain", nil)
+		if replay["matches"] != true {
+			t.Errorf("replay of %s: %v", c.id, replay)
+		}
+	}
+	t.Logf("3 checks in %d groups", len(groups))
+
+	// groupSize checks in a row fill a group and seal it; the next check
+	// starts another, and every one is found.
+	var ids []string
+	for range groupSize + 1 {
+		got := ts.must(http.StatusOK, "POST", "/v1/stores/default/check", check("2", "orders:Read", "orders:acme/2"))
+		ids = append(ids, got["decision_id"].(string))
+	}
+	seen := map[string]int{}
+	for _, id := range ids {
+		g, _, _ := splitDecisionID(id)
+		seen[g]++
+	}
+	for g, n := range seen {
+		if n > groupSize {
+			t.Errorf("group %s holds %d checks, more than %d", g, n, groupSize)
+		}
+	}
+	if len(seen) < 2 {
+		t.Errorf("%d checks in %d group(s)", len(ids), len(seen))
+	}
+	for _, id := range []string{ids[0], ids[groupSize-1], ids[groupSize]} {
+		ts.must(http.StatusOK, "GET", "/v1/stores/default/decisions/"+id, nil)
+	}
+	ts.srv.dlog.flush(t.Context())
+	if lines := strings.Count(ts.dlog.String(), "\n"); lines < len(ids)+len(checks) {
+		t.Errorf("the stream has %d lines for %d checks", lines, len(ids)+len(checks))
+	}
+}

@@ -63,18 +63,30 @@ type logEntry struct {
 	rec   []byte   // the stored record
 	parts [][]byte // a batch's members' records, within rec (nil: refused)
 	n     int64    // decisions held, for the queue's bound
+	// revs and ats are the members' own revisions and times, for a group
+	// of single checks (nil: every member has the entry's).
+	revs []int64
+	ats  []time.Time
 }
 
 // decisions is how many decisions e holds.
 func (e *logEntry) decisions() int {
-	if e.members == nil {
-		return 1
-	}
 	n := 0
-	for _, m := range e.members {
-		if m != nil {
-			n++
+	switch {
+	case e.parts != nil:
+		for _, p := range e.parts {
+			if p != nil {
+				n++
+			}
 		}
+	case e.members != nil:
+		for _, m := range e.members {
+			if m != nil {
+				n++
+			}
+		}
+	default:
+		n = 1
 	}
 	return n
 }
@@ -134,6 +146,14 @@ type decisionLog struct {
 	done    chan struct{}
 	running atomic.Bool
 
+	// open holds, by store, the group single checks are joining: one log
+	// entry for up to groupSize checks, sealed when full or when the
+	// writer takes it (enqueueCheck). wake tells the writer that a group
+	// has something.
+	mu   sync.Mutex
+	open map[string]*openGroup
+	wake chan struct{}
+
 	// lastWarn rate-limits the "dropped" warning.
 	lastWarn atomic.Int64
 	stopOnce sync.Once
@@ -144,7 +164,8 @@ func newDecisionLog(st store.Store, w io.Writer, size int, log *slog.Logger) *de
 		size = defaultLogQueue
 	}
 	l := &decisionLog{store: st, log: log, q: make(chan logEntry, size), room: semaphore.NewWeighted(int64(size)), size: int64(size),
-		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+		flushes: make(chan chan struct{}), stop: make(chan struct{}), done: make(chan struct{}),
+		open: map[string]*openGroup{}, wake: make(chan struct{}, 1)}
 	if w != nil {
 		l.w = bufio.NewWriterSize(w, 64<<10)
 	}
@@ -165,25 +186,127 @@ func (l *decisionLog) enqueue(ctx context.Context, e logEntry) error {
 		return fmt.Errorf("decision log entry %s does not encode: %w", e.id, err)
 	}
 	e.n = min(int64(e.decisions()), l.size)
-	if !l.room.TryAcquire(e.n) {
-		wait, cancel := context.WithTimeout(ctx, logEnqueueWait)
-		err := l.room.Acquire(wait, e.n)
-		cancel()
-		if err != nil {
-			l.metrics.logDropped.WithLabelValues("queue_full").Add(float64(e.n))
-			now := time.Now().Unix()
-			if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
-				l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", l.size)
-			}
-			return errorf(http.StatusServiceUnavailable, codeUnavailable,
-				"the decision log cannot keep up: this decision was not made; retry shortly")
-		}
+	if err := l.reserve(ctx, e.n); err != nil {
+		return err
 	}
 	l.queued.Add(e.n)
 	// Every entry holds at least one decision and room bounds them by
 	// the channel's capacity: this never blocks.
 	l.q <- e
 	return nil
+}
+
+// reserve waits for room for n decisions (see enqueue).
+func (l *decisionLog) reserve(ctx context.Context, n int64) error {
+	if l.room.TryAcquire(n) {
+		return nil
+	}
+	wait, cancel := context.WithTimeout(ctx, logEnqueueWait)
+	err := l.room.Acquire(wait, n)
+	cancel()
+	if err == nil {
+		return nil
+	}
+	l.metrics.logDropped.WithLabelValues("queue_full").Add(float64(n))
+	now := time.Now().Unix()
+	if last := l.lastWarn.Load(); now-last >= 60 && l.lastWarn.CompareAndSwap(last, now) {
+		l.log.Warn("decision log queue full: checks are refused with 503 until it drains", "queue", l.size)
+	}
+	return errorf(http.StatusServiceUnavailable, codeUnavailable,
+		"the decision log cannot keep up: this decision was not made; retry shortly")
+}
+
+// openGroup is a group of single checks of one store being gathered into
+// one log entry: their records, revisions and times.
+type openGroup struct {
+	id      ulid.ULID
+	store   string
+	members [][]byte
+	revs    []int64
+	ats     []time.Time
+}
+
+// entry seals g into a log entry: {"batch":[...]} of its records, under
+// the group id, with its latest revision and time (so that pruning by
+// time never takes a member early); each member keeps its own in revs
+// and ats.
+func (g *openGroup) entry() logEntry {
+	size := len(groupPrefix) + 2
+	for _, m := range g.members {
+		size += len(m) + 1
+	}
+	b := append(make([]byte, 0, size), groupPrefix...)
+	parts := make([][]byte, len(g.members))
+	e := logEntry{id: g.id.String(), store: g.store, n: int64(len(g.members)), revs: g.revs, ats: g.ats}
+	for i, m := range g.members {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		start := len(b)
+		b = append(b, m...)
+		parts[i] = b[start:len(b):len(b)]
+		e.revision = max(e.revision, g.revs[i])
+		if g.ats[i].After(e.at) {
+			e.at = g.ats[i]
+		}
+	}
+	e.rec, e.parts = append(b, "]}"...), parts
+	return e
+}
+
+// enqueueCheck logs the decision of a single check: it joins its store's
+// open group and gets the group's next member id (decisionid.go), so that
+// the writer writes one row for up to groupSize checks instead of one
+// each. The id is returned for the answer. Room is reserved as enqueue
+// does (backpressure).
+func (l *decisionLog) enqueueCheck(ctx context.Context, storeID string, revision int64, at time.Time, rec json.Marshaler) (string, error) {
+	b, err := rec.MarshalJSON()
+	if err != nil {
+		l.metrics.logDropped.WithLabelValues("write_failed").Inc()
+		return "", fmt.Errorf("decision log record does not encode: %w", err)
+	}
+	if err := l.reserve(ctx, 1); err != nil {
+		return "", err
+	}
+	l.mu.Lock()
+	g := l.open[storeID]
+	if g == nil {
+		g = &openGroup{id: newDecisionGroup(at), store: storeID}
+		l.open[storeID] = g
+	}
+	id := memberOf(g.id, len(g.members)).String()
+	g.members = append(g.members, b)
+	g.revs = append(g.revs, revision)
+	g.ats = append(g.ats, at)
+	full := len(g.members) == groupSize
+	if full {
+		delete(l.open, storeID)
+	}
+	l.queued.Add(1)
+	l.mu.Unlock()
+	if full {
+		l.q <- g.entry() // room is reserved per decision: never blocks
+	} else {
+		select {
+		case l.wake <- struct{}{}:
+		default:
+		}
+	}
+	return id, nil
+}
+
+// sealOpen seals every open group and appends its entry to batch.
+func (l *decisionLog) sealOpen(batch []logEntry) []logEntry {
+	l.mu.Lock()
+	groups := l.open
+	if len(groups) > 0 {
+		l.open = map[string]*openGroup{}
+	}
+	l.mu.Unlock()
+	for _, g := range groups {
+		batch = append(batch, g.entry())
+	}
+	return batch
 }
 
 // weight is how many decisions batch holds.
@@ -217,7 +340,16 @@ func (l *decisionLog) run() {
 			if weight(batch) < maxLogBatch {
 				batch, flush = l.gather(batch, gather)
 			}
-			l.write(batch)
+			l.write(l.sealOpen(batch))
+			if flush != nil {
+				l.flushQueue(batch)
+				close(flush)
+			}
+		case <-l.wake:
+			// Single checks are joining a group: let more join for
+			// up to logGatherWait, then write it.
+			batch, flush := l.gather(batch[:0], gather)
+			l.write(l.sealOpen(batch))
 			if flush != nil {
 				l.flushQueue(batch)
 				close(flush)
@@ -243,6 +375,9 @@ func (l *decisionLog) gather(batch []logEntry, t *time.Timer) ([]logEntry, chan 
 		select {
 		case e := <-l.q:
 			batch = l.drain(append(batch, e), maxLogBatch)
+		case <-l.wake:
+			// More single checks joined an open group; it is sealed
+			// when the wait ends.
 		case ch := <-l.flushes:
 			return batch, ch
 		case <-t.C:
@@ -254,8 +389,12 @@ func (l *decisionLog) gather(batch []logEntry, t *time.Timer) ([]logEntry, chan 
 	return batch, nil
 }
 
-// flushQueue writes everything queued, using batch's array.
+// flushQueue writes everything queued and every open group, using
+// batch's array.
 func (l *decisionLog) flushQueue(batch []logEntry) {
+	if sealed := l.sealOpen(batch[:0]); len(sealed) > 0 {
+		l.write(sealed)
+	}
 	for len(l.q) > 0 {
 		batch = l.drain(batch[:0], maxLogBatch)
 		l.write(batch)
@@ -312,7 +451,7 @@ func (l *decisionLog) write(batch []logEntry) {
 	if l.w != nil {
 		var line []byte
 		for i := range ds {
-			line = appendLines(line[:0], &ds[i], batch[i].parts)
+			line = appendLines(line[:0], &ds[i], batch[i].parts, batch[i].revs, batch[i].ats)
 			_, _ = l.w.Write(line)
 		}
 		if err := l.w.Flush(); err != nil {
@@ -323,7 +462,7 @@ func (l *decisionLog) write(batch []logEntry) {
 
 // appendLines appends the decisions of entry d as JSON lines: one line, or
 // for a batch one per member (its record in members), under its own id.
-func appendLines(b []byte, d *store.Decision, members [][]byte) []byte {
+func appendLines(b []byte, d *store.Decision, members [][]byte, revs []int64, ats []time.Time) []byte {
 	if members == nil {
 		return appendLine(b, d)
 	}
@@ -334,6 +473,9 @@ func appendLines(b []byte, d *store.Decision, members [][]byte) []byte {
 		}
 		m := *d
 		m.ID, m.Record = memberOf(g, i).String(), rec
+		if revs != nil {
+			m.Revision, m.At = revs[i], ats[i]
+		}
 		b = appendLine(b, &m)
 	}
 	return b
@@ -380,9 +522,7 @@ func (l *decisionLog) flush(ctx context.Context) {
 func (l *decisionLog) close(ctx context.Context) {
 	if !l.running.Load() {
 		// Never started: write what is queued here.
-		for len(l.q) > 0 {
-			l.write(l.drain(nil, maxLogBatch))
-		}
+		l.flushQueue(nil)
 		return
 	}
 	l.stopOnce.Do(func() { close(l.stop) })
