@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -201,5 +202,57 @@ func TestSingleChecksShareEntries(t *testing.T) {
 	ts.srv.dlog.flush(t.Context())
 	if lines := strings.Count(ts.dlog.String(), "\n"); lines < len(ids)+len(checks) {
 		t.Errorf("the stream has %d lines for %d checks", lines, len(ids)+len(checks))
+	}
+}
+
+// Concurrent checks get distinct ids, each found afterwards.
+func TestConcurrentChecksShareEntries(t *testing.T) {
+	ts := newTestServer(t)
+	loopback(t, ts)
+	ts.must(http.StatusCreated, "POST", "/v1/stores", map[string]any{"id": "other"})
+	const workers, each = 8, 150
+	ids := make(chan string, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			store := "default"
+			if w%2 == 1 {
+				store = "other"
+			}
+			for range each {
+				r := ts.do("POST", "/v1/stores/"+store+"/check", check("1", "orders:Read", "orders:acme/1"))
+				if r.status != http.StatusOK {
+					t.Errorf("check: %d %s", r.status, r.body)
+					return
+				}
+				var got struct {
+					ID string `json:"decision_id"`
+				}
+				_ = json.Unmarshal(r.body, &got)
+				ids <- store + "/" + got.ID
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	seen := map[string]bool{}
+	for id := range ids {
+		if seen[id] {
+			t.Fatalf("id %s handed out twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d ids for %d checks", len(seen), workers*each)
+	}
+	n := 0
+	for id := range seen {
+		store, did, _ := strings.Cut(id, "/")
+		ts.must(http.StatusOK, "GET", "/v1/stores/"+store+"/decisions/"+did, nil)
+		if n++; n == 100 {
+			break
+		}
 	}
 }
