@@ -309,9 +309,11 @@ func (s *Server) handleAssumeRole(w http.ResponseWriter, r *http.Request) error 
 }
 
 // trustAllows evaluates a role's trust policy for the caller: an app
-// principal whose id is the API key's id, asking gatehouse:AssumeRole on
-// the role. A role without a trust policy can be assumed by nobody but the
-// admin (as in IAM, where every role has one).
+// principal named by its API key's id or, failing that, by the key's name
+// (names are set by whoever may create keys, which is admin-equivalent),
+// asking gatehouse:AssumeRole on the role. A role without a trust policy
+// can be assumed by nobody but the admin (as in IAM, where every role has
+// one).
 func (s *Server) trustAllows(c *caller, storeID string, role *directory.Role) error {
 	doc := role.Trust()
 	if doc == nil {
@@ -321,12 +323,24 @@ func (s *Server) trustAllows(c *caller, storeID string, role *directory.Role) er
 	if err != nil {
 		return err
 	}
-	req := &engine.Request{Principal: engine.Principal{Type: "app", ID: c.keyID}, Action: "gatehouse:AssumeRole",
-		Resource: engine.Resource{Name: objectResource(storeID, directory.KindRole, role.Name)}}
-	if d := eng.Decide(req); d.Reason != engine.Allowed {
-		return forbidden("the trust policy of role %q does not allow this API key (app %q) to assume it (%s)", role.Name, c.keyID, d.Reason)
+	ids := []string{c.keyID}
+	if k := s.system.Load().keys[c.keyID]; k != nil && k.name != "" && k.name != c.keyID {
+		ids = append(ids, k.name)
 	}
-	return nil
+	var last engine.Reason
+	for _, id := range ids {
+		req := &engine.Request{Principal: engine.Principal{Type: "app", ID: id}, Action: "gatehouse:AssumeRole",
+			Resource: engine.Resource{Name: objectResource(storeID, directory.KindRole, role.Name)}}
+		d := eng.Decide(req)
+		if d.Reason == engine.Allowed {
+			return nil
+		}
+		last = d.Reason
+		if d.Reason == engine.ExplicitDeny {
+			break
+		}
+	}
+	return forbidden("the trust policy of role %q does not allow this API key (app %q) to assume it (%s)", role.Name, c.keyID, last)
 }
 
 // newSessionID returns 128 random bits in hex.

@@ -246,8 +246,21 @@ func TestAssumeRole(t *testing.T) {
 	if !strings.Contains(string(mustJSON(t, x)), "assumed in session") {
 		t.Errorf("explain does not say where the role came from: %v", x["roles"])
 	}
-	// The trust policy names only orders-api.
+	// The trust policy names only orders-api (by its key's id).
 	wantProblem(t, "not trusted", ts.doKey(other, "POST", "/v1/stores/default/assume-role", body), http.StatusForbidden, codeForbidden)
+	// A trust policy may name the key by its name too.
+	ts.must(http.StatusOK, "PUT", "/v1/stores/default/roles/tenant-admin", map[string]any{"policies": []string{"orders"}, "max_session_seconds": 3600,
+		"trust_policy": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow",
+			"Principal": map[string]any{"App": []string{"other"}}, "Action": "gatehouse:AssumeRole"}}}})
+	if r := ts.doKey(other, "POST", "/v1/stores/default/assume-role", body); r.status != http.StatusOK {
+		t.Errorf("trusted by name: %d %s", r.status, r.body)
+	}
+	if r := ts.doKey(key, "POST", "/v1/stores/default/assume-role", body); r.status != http.StatusForbidden {
+		t.Errorf("no longer trusted: %d %s", r.status, r.body)
+	}
+	ts.must(http.StatusOK, "PUT", "/v1/stores/default/roles/tenant-admin", map[string]any{"policies": []string{"orders"}, "max_session_seconds": 3600,
+		"trust_policy": map[string]any{"Version": "2012-10-17", "Statement": []any{map[string]any{"Effect": "Allow",
+			"Principal": map[string]any{"App": []string{keyID(key)}}, "Action": "gatehouse:AssumeRole"}}}})
 	// Durations as IAM bounds them.
 	for _, d := range []int{60, 7200} {
 		body["duration_seconds"] = d
