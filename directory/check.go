@@ -127,6 +127,9 @@ func (d *Directory) Explain(in *CheckInput) *ExplainResult {
 			out.Warnings = append(out.Warnings, t.warning())
 		}
 	}
+	if out.Explanation.Decision.Reason == engine.ImplicitDeny && d.eng != nil {
+		out.Warnings = append(out.Warnings, d.nearMisses(req)...)
+	}
 	return out
 }
 
