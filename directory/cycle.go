@@ -48,6 +48,9 @@ func (c cycle) refs() []string {
 // String says what makes the edge.
 func (e edge) String() string {
 	if e.mapping != nil {
+		if e.proposed {
+			return fmt.Sprintf("the new role mapping ROLE %s → %s", e.from, e.to)
+		}
 		return fmt.Sprintf("role mapping %s: ROLE %s → %s", e.mapping.ID, e.from, e.to)
 	}
 	return fmt.Sprintf("role %s includes %s", e.from, e.to)

@@ -74,6 +74,9 @@ func (t *table) get(id string) Object {
 type edge struct {
 	from, to string
 	mapping  *RoleMapping
+	// proposed marks a ROLE mapping that a refused write would have
+	// created: it has no id anyone could look up.
+	proposed bool
 }
 
 // Build decodes every object of snap and compiles the directory. Objects

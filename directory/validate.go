@@ -382,7 +382,9 @@ func (v *view) edgesFrom(role string) []edge {
 	ms = append(ms, v.roleMappingPuts[role]...)
 	slices.SortFunc(ms, func(a, b *RoleMapping) int { return compareIDs(a.ID, b.ID) })
 	for _, m := range ms {
-		out = append(out, edge{from: role, to: m.Role, mapping: m})
+		_, isPut := v.puts[KindRoleMapping][m.ID]
+		proposed := isPut && v.base.object(KindRoleMapping, m.ID) == nil
+		out = append(out, edge{from: role, to: m.Role, mapping: m, proposed: proposed})
 	}
 	return out
 }

@@ -180,8 +180,8 @@ func TestRoleMappings(t *testing.T) {
 	// A ROLE mapping staff → admin closes the cycle admin → staff → admin.
 	p := wantProblem(t, "cycle through a ROLE mapping", ts.do("POST", "/v1/stores/default/role-mappings",
 		map[string]any{"principal_type": "ROLE", "principal_id": "staff", "role": "admin"}), http.StatusUnprocessableEntity, codeRoleCycle)
-	if p != nil && !strings.Contains(fmt.Sprint(p["detail"]), "staff") {
-		t.Errorf("cycle detail does not name the roles: %v", p["detail"])
+	if p != nil && (!strings.Contains(fmt.Sprint(p["detail"]), "staff") || !strings.Contains(fmt.Sprint(p["detail"]), "the new role mapping ROLE staff → admin")) {
+		t.Errorf("cycle detail does not name the roles and the refused mapping: %v", p["detail"])
 	}
 	// Likewise through includes.
 	wantProblem(t, "cycle through includes", ts.do("PUT", "/v1/stores/default/roles/staff",
