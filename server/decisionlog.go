@@ -99,7 +99,7 @@ func (e *logEntry) marshal() (rec []byte, members [][]byte, err error) {
 		rec, err = e.record.MarshalJSON()
 		return rec, nil, err
 	}
-	b := append(make([]byte, 0, 1024*len(e.members)), groupPrefix...)
+	b := append(make([]byte, 0, 1280*len(e.members)), groupPrefix...)
 	ends := make([][2]int, len(e.members))
 	for i, m := range e.members {
 		if i > 0 {
@@ -109,12 +109,19 @@ func (e *logEntry) marshal() (rec []byte, members [][]byte, err error) {
 			b = append(b, "null"...)
 			continue
 		}
-		r, err := m.MarshalJSON()
-		if err != nil {
-			return nil, nil, err
+		start := len(b)
+		if a, ok := m.(interface{ AppendJSON([]byte) ([]byte, error) }); ok {
+			if b, err = a.AppendJSON(b); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			r, err := m.MarshalJSON()
+			if err != nil {
+				return nil, nil, err
+			}
+			b = append(b, r...)
 		}
-		ends[i] = [2]int{len(b), len(b) + len(r)}
-		b = append(b, r...)
+		ends[i] = [2]int{start, len(b)}
 	}
 	b = append(b, "]}"...)
 	members = make([][]byte, len(e.members))

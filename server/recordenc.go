@@ -20,12 +20,19 @@ import (
 
 // MarshalJSON implements json.Marshaler.
 func (r *decisionRecord) MarshalJSON() ([]byte, error) {
+	return r.AppendJSON(make([]byte, 0, 1280))
+}
+
+// AppendJSON appends the record's JSON to b (a batch's records go straight
+// into the batch's row).
+func (r *decisionRecord) AppendJSON(b []byte) ([]byte, error) {
 	if y := r.in.Now.Year(); y < 0 || y > 9999 {
 		// A time encoding/json refuses: let it say so.
 		rj := r.recordJSON()
-		return json.Marshal(&rj)
+		j, err := json.Marshal(&rj)
+		return append(b, j...), err
 	}
-	return r.appendJSON(make([]byte, 0, 1024)), nil
+	return r.appendJSON(b), nil
 }
 
 // recordJSON is r in its stored form.
@@ -148,13 +155,27 @@ func (r *decisionRecord) appendJSON(b []byte) []byte {
 
 // appendRole appends one role of res as roleJSON.
 func appendRole(b []byte, res *directory.Resolution, role string) []byte {
+	// via is the steps' texts joined (Resolution.Why): each is made once.
+	path := res.Path(role)
+	var texts [4]string
+	text := texts[:0]
+	for _, g := range path {
+		text = append(text, g.String())
+	}
 	b = appendKey(b, '{', "role")
 	b = appendString(b, role)
 	b = appendKey(b, ',', "via")
-	b = appendString(b, res.Why(role))
+	b = append(b, '"')
+	for i, t := range text {
+		if i > 0 {
+			b = append(b, ';', ' ')
+		}
+		b = appendEscaped(b, t)
+	}
+	b = append(b, '"')
 	b = appendKey(b, ',', "path")
 	b = append(b, '[')
-	for i, g := range res.Path(role) {
+	for i, g := range path {
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -192,7 +213,7 @@ func appendRole(b []byte, res *directory.Resolution, role string) []byte {
 		}
 		b = appendOptString(b, "group_source", g.GroupSource)
 		b = appendKey(b, ',', "text")
-		b = appendString(b, g.String())
+		b = appendString(b, text[i])
 		b = append(b, '}')
 	}
 	return append(b, ']', '}')
@@ -289,6 +310,12 @@ const hexDigits = "0123456789abcdef"
 // U+FFFD.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
+	b = appendEscaped(b, s)
+	return append(b, '"')
+}
+
+// appendEscaped appends s escaped as in a JSON string, without the quotes.
+func appendEscaped(b []byte, s string) []byte {
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -335,6 +362,5 @@ func appendString(b []byte, s string) []byte {
 		}
 		i += size
 	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
+	return append(b, s[start:]...)
 }
