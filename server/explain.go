@@ -138,10 +138,7 @@ func (s *Server) lookupDecision(ctx context.Context, storeID, id string) (*store
 // handleGetDecision is GET /v1/stores/{store}/decisions/{id}.
 func (s *Server) handleGetDecision(w http.ResponseWriter, r *http.Request) error {
 	storeID, id := r.PathValue("store"), r.PathValue("id")
-	if err := s.authorize(callerOf(r), actReadDec, decisionResource(storeID, id)); err != nil {
-		return err
-	}
-	if _, err := s.storeState(r.Context(), storeID); err != nil {
+	if _, err := s.authorizedStore(r, actReadDec, decisionResource(storeID, id)); err != nil {
 		return err
 	}
 	d, err := s.getDecision(r.Context(), storeID, id)

@@ -83,10 +83,7 @@ func selfIssuerResource(storeID string) string {
 // algorithms and lifetimes, never a private key.
 func (s *Server) handleListSigningKeys(w http.ResponseWriter, r *http.Request) error {
 	storeID := r.PathValue("store")
-	if err := s.authorize(callerOf(r), "gatehouse:ReadIssuer", selfIssuerResource(storeID)); err != nil {
-		return err
-	}
-	if _, err := s.storeState(r.Context(), storeID); err != nil {
+	if _, err := s.authorizedStore(r, "gatehouse:ReadIssuer", selfIssuerResource(storeID)); err != nil {
 		return err
 	}
 	ks, err := s.keySet(r.Context(), storeID)
@@ -102,10 +99,7 @@ func (s *Server) handleListSigningKeys(w http.ResponseWriter, r *http.Request) e
 // keeps verifying until its tokens have expired.
 func (s *Server) handleRotateKeys(w http.ResponseWriter, r *http.Request) error {
 	storeID := r.PathValue("store")
-	if err := s.authorize(callerOf(r), "gatehouse:PutIssuer", selfIssuerResource(storeID)); err != nil {
-		return err
-	}
-	if _, err := s.storeState(r.Context(), storeID); err != nil {
+	if _, err := s.authorizedStore(r, "gatehouse:PutIssuer", selfIssuerResource(storeID)); err != nil {
 		return err
 	}
 	var req struct {
@@ -137,10 +131,7 @@ func (s *Server) handleRotateKeys(w http.ResponseWriter, r *http.Request) error 
 // hash (never returned, never logged). Authorized as writing the user.
 func (s *Server) handlePutPassword(w http.ResponseWriter, r *http.Request) error {
 	storeID, id := r.PathValue("store"), r.PathValue("id")
-	if err := s.authorize(callerOf(r), "gatehouse:PutUser", objectResource(storeID, directory.KindUser, id)); err != nil {
-		return err
-	}
-	st, err := s.storeState(r.Context(), storeID)
+	st, err := s.authorizedStore(r, "gatehouse:PutUser", objectResource(storeID, directory.KindUser, id))
 	if err != nil {
 		return err
 	}
@@ -185,10 +176,7 @@ func (s *Server) handlePutPassword(w http.ResponseWriter, r *http.Request) error
 // the user can no longer log in with a password.
 func (s *Server) handleDeletePassword(w http.ResponseWriter, r *http.Request) error {
 	storeID, id := r.PathValue("store"), r.PathValue("id")
-	if err := s.authorize(callerOf(r), "gatehouse:PutUser", objectResource(storeID, directory.KindUser, id)); err != nil {
-		return err
-	}
-	st, err := s.storeState(r.Context(), storeID)
+	st, err := s.authorizedStore(r, "gatehouse:PutUser", objectResource(storeID, directory.KindUser, id))
 	if err != nil {
 		return err
 	}

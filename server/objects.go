@@ -94,10 +94,7 @@ func objectJSON(e directory.Entry) (json.RawMessage, error) {
 func (s *Server) handlePut(kr kindRoute) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		storeID, id := r.PathValue("store"), r.PathValue("id")
-		if err := s.authorize(callerOf(r), "gatehouse:Put"+kr.action, objectResource(storeID, kr.kind, id)); err != nil {
-			return err
-		}
-		st, err := s.storeState(r.Context(), storeID)
+		st, err := s.authorizedStore(r, "gatehouse:Put"+kr.action, objectResource(storeID, kr.kind, id))
 		if err != nil {
 			return err
 		}
@@ -128,10 +125,7 @@ func (s *Server) handlePut(kr kindRoute) handlerFunc {
 func (s *Server) handlePost(kr kindRoute) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		storeID := r.PathValue("store")
-		if err := s.authorize(callerOf(r), "gatehouse:Put"+kr.action, objectResource(storeID, kr.kind, "*")); err != nil {
-			return err
-		}
-		st, err := s.storeState(r.Context(), storeID)
+		st, err := s.authorizedStore(r, "gatehouse:Put"+kr.action, objectResource(storeID, kr.kind, "*"))
 		if err != nil {
 			return err
 		}
@@ -183,10 +177,7 @@ func nextID(d *directory.Directory, kind string) string {
 func (s *Server) handleDelete(kr kindRoute) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		storeID, id := r.PathValue("store"), r.PathValue("id")
-		if err := s.authorize(callerOf(r), "gatehouse:Delete"+kr.action, objectResource(storeID, kr.kind, id)); err != nil {
-			return err
-		}
-		st, err := s.storeState(r.Context(), storeID)
+		st, err := s.authorizedStore(r, "gatehouse:Delete"+kr.action, objectResource(storeID, kr.kind, id))
 		if err != nil {
 			return err
 		}
@@ -210,10 +201,7 @@ func errNoObject(kind, id, storeID string) error {
 func (s *Server) handleGet(kr kindRoute) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		storeID, id := r.PathValue("store"), r.PathValue("id")
-		if err := s.authorize(callerOf(r), "gatehouse:Read"+kr.action, objectResource(storeID, kr.kind, id)); err != nil {
-			return err
-		}
-		st, err := s.storeState(r.Context(), storeID)
+		st, err := s.authorizedStore(r, "gatehouse:Read"+kr.action, objectResource(storeID, kr.kind, id))
 		if err != nil {
 			return err
 		}
@@ -236,10 +224,7 @@ func (s *Server) handleGet(kr kindRoute) handlerFunc {
 func (s *Server) handleList(kr kindRoute) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		storeID := r.PathValue("store")
-		if err := s.authorize(callerOf(r), "gatehouse:Read"+kr.action, objectResource(storeID, kr.kind, "*")); err != nil {
-			return err
-		}
-		st, err := s.storeState(r.Context(), storeID)
+		st, err := s.authorizedStore(r, "gatehouse:Read"+kr.action, objectResource(storeID, kr.kind, "*"))
 		if err != nil {
 			return err
 		}

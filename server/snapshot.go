@@ -72,6 +72,17 @@ func (s *Server) loadedStates() []*storeState {
 	return out
 }
 
+// authorizedStore authorizes the request's caller for action on resource,
+// then returns the state of the store in the request's path: the order
+// every endpoint keeps, so that a 403 never tells whether the store
+// exists.
+func (s *Server) authorizedStore(r *http.Request, action, resource string) (*storeState, error) {
+	if err := s.authorize(callerOf(r), action, resource); err != nil {
+		return nil, err
+	}
+	return s.storeState(r.Context(), r.PathValue("store"))
+}
+
 // storeState returns the state of an application store, loading it on
 // first use. A malformed id or a store that does not exist is a 404.
 func (s *Server) storeState(ctx context.Context, id string) (*storeState, error) {
