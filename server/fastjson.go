@@ -266,20 +266,7 @@ func (p *fastParser) check(req *checkRequest) bool {
 		switch key {
 		case "principal":
 			req.Principal = new(principalInput)
-			ok = p.object(func(key string) bool {
-				var ok bool
-				switch key {
-				case "type":
-					req.Principal.Type, ok = p.string()
-				case "id":
-					req.Principal.ID, ok = p.string()
-				case "attributes":
-					req.Principal.Attributes, ok = p.values()
-				case "roles":
-					req.Principal.Roles, ok = p.strings()
-				}
-				return ok
-			})
+			ok = p.principal(req.Principal)
 		case "token":
 			var t string
 			t, ok = p.string()
@@ -288,18 +275,7 @@ func (p *fastParser) check(req *checkRequest) bool {
 			req.Action, ok = p.string()
 		case "resource":
 			req.Resource = new(resourceInput)
-			ok = p.object(func(key string) bool {
-				var ok bool
-				switch key {
-				case "name":
-					req.Resource.Name, ok = p.string()
-				case "type":
-					req.Resource.Type, ok = p.string()
-				case "attributes":
-					req.Resource.Attributes, ok = p.values()
-				}
-				return ok
-			})
+			ok = p.resource(req.Resource)
 		case "context":
 			req.Context, ok = p.values()
 		case "request":
@@ -318,6 +294,40 @@ func (p *fastParser) check(req *checkRequest) bool {
 			if n, ok = p.number(); ok {
 				req.AtLeastRevision, ok = parseInt64(n)
 			}
+		}
+		return ok
+	})
+}
+
+// principal reads a check's principal.
+func (p *fastParser) principal(in *principalInput) bool {
+	return p.object(func(key string) bool {
+		var ok bool
+		switch key {
+		case "type":
+			in.Type, ok = p.string()
+		case "id":
+			in.ID, ok = p.string()
+		case "attributes":
+			in.Attributes, ok = p.values()
+		case "roles":
+			in.Roles, ok = p.strings()
+		}
+		return ok
+	})
+}
+
+// resource reads a check's resource.
+func (p *fastParser) resource(in *resourceInput) bool {
+	return p.object(func(key string) bool {
+		var ok bool
+		switch key {
+		case "name":
+			in.Name, ok = p.string()
+		case "type":
+			in.Type, ok = p.string()
+		case "attributes":
+			in.Attributes, ok = p.values()
 		}
 		return ok
 	})
