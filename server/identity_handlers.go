@@ -249,12 +249,12 @@ func (s *Server) handleAssumeRole(w http.ResponseWriter, r *http.Request) error 
 	if role.MaxSessionSeconds > 0 {
 		roleMax = time.Duration(role.MaxSessionSeconds) * time.Second
 	}
-	dur, err := mint.SessionDuration(time.Duration(req.DurationSeconds)*time.Second, roleMax)
+	// Seconds beyond any session's length are refused before they are
+	// multiplied into a Duration, which could overflow into the range.
+	requested := min(max(req.DurationSeconds, -1), directory.MaxSessionSeconds+1)
+	dur, err := mint.SessionDuration(time.Duration(requested)*time.Second, roleMax)
 	if err != nil {
-		return errorf(http.StatusUnprocessableEntity, codeInvalid, "duration_seconds: %v", err)
-	}
-	if req.DurationSeconds < 0 {
-		return badRequest("duration_seconds must be positive")
+		return errorf(http.StatusUnprocessableEntity, codeInvalid, "duration_seconds %d: %v", req.DurationSeconds, err)
 	}
 	tags, err := conditionValues("session_tags", req.SessionTags)
 	if err != nil {

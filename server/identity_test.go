@@ -344,3 +344,15 @@ func TestExplainShowsClaims(t *testing.T) {
 		t.Errorf("explain subject: %v", x["subject"])
 	}
 }
+
+// duration_seconds out of any range is refused, however large: it never
+// overflows into an accepted length.
+func TestAssumeRoleDurationOverflow(t *testing.T) {
+	ts := newTestServer(t)
+	ts.must(http.StatusCreated, "PUT", "/v1/stores/default/roles/r", map[string]any{})
+	// 3,600 + 2^55 seconds overflows to exactly an hour as a
+	// time.Duration (2^55 × 10^9 is a multiple of 2^64).
+	for _, d := range []int64{-1, 3600 + 1<<55, 9223372036854775807} {
+		wantProblem(t, "duration", ts.do("POST", "/v1/stores/default/assume-role", map[string]any{"role": "r", "duration_seconds": d}), http.StatusUnprocessableEntity, codeInvalid)
+	}
+}
