@@ -154,10 +154,10 @@ func holdsAny(res *Resolution, roles []string) bool {
 }
 
 // request resolves the subject and builds the engine request.
-// Permissions summarizes what in's subject may do (whoami): every Allow
-// that applies with its patterns after substitution, and what limits it.
-func (d *Directory) Permissions(in *CheckInput) *engine.Permissions {
-	_, req := d.request(in)
+// Permissions summarizes what the subject of req (from Request) may do
+// (whoami): every Allow that applies with its patterns after
+// substitution, and what limits it.
+func (d *Directory) Permissions(req *engine.Request) *engine.Permissions {
 	return d.engine().Permissions(req)
 }
 

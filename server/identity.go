@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,10 +20,6 @@ import (
 // through its store reaches them. The key set is created on first use and
 // rotated on command (POST /v1/stores/{store}/signing-keys/rotate).
 const kindSigningKeys = "signing_keys"
-
-// claimIdentityProvider names the trusted issuer an exchanged token came
-// from, so that claim rules naming that issuer keep applying to it.
-const claimIdentityProvider = mint.ClaimIdP
 
 // issuerURL is the "iss" of a store's tokens: <public url>/v1/stores/<store>.
 func (s *Server) issuerURL(storeID string) string {
@@ -206,7 +201,7 @@ func (s *Server) verifyToken(ctx context.Context, storeID string, d *directory.D
 		return subj, v, nil
 	}
 	kind, _ := v.Claims[mint.ClaimKind].(string)
-	idp, _ := v.Claims[claimIdentityProvider].(string)
+	idp, _ := v.Claims[mint.ClaimIdP].(string)
 	switch mint.Kind(kind) {
 	case mint.KindUser:
 		if sub, ok := v.Claims[mint.ClaimIdPSub].(string); ok && idp != "" {
@@ -279,16 +274,3 @@ type tokenResponse struct {
 func newTokenResponse(t mint.Token) tokenResponse {
 	return tokenResponse{AccessToken: t.Value, TokenType: "Bearer", ExpiresIn: int64(t.ExpiresAt.Sub(t.IssuedAt) / time.Second)}
 }
-
-// jsonBody marshals v for a store.Change.
-func jsonBody(v any) (json.RawMessage, error) {
-	b, err := json.Marshal(v)
-	return b, err
-}
-
-// tokenIssuerT is a trusted issuer as package token takes it, and
-// tokenVerified a token it verified.
-type (
-	tokenIssuerT  = token.Issuer
-	tokenVerified = token.Verified
-)

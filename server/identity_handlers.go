@@ -151,7 +151,7 @@ func (s *Server) handlePutPassword(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	body, err := jsonBody(directory.Credential{ID: id, Hash: hash})
+	body, err := json.Marshal(directory.Credential{ID: id, Hash: hash})
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (s *Server) handleAssumeRole(w http.ResponseWriter, r *http.Request) error 
 	if len(req.SessionTags) > 0 {
 		sess.Attributes = req.SessionTags
 	}
-	stored, err := jsonBody(sess)
+	stored, err := json.Marshal(sess)
 	if err != nil {
 		return err
 	}

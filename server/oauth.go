@@ -16,6 +16,7 @@ import (
 
 	"gatehouse.dev/gatehouse/directory"
 	"gatehouse.dev/gatehouse/store"
+	"gatehouse.dev/gatehouse/token"
 	"gatehouse.dev/gatehouse/token/mint"
 	"gatehouse.dev/gatehouse/token/password"
 )
@@ -225,7 +226,7 @@ func (s *Server) tokenExchange(ctx context.Context, storeID string, d *directory
 	if len(external) == 0 {
 		return tokenResponse{}, oauthErr(http.StatusBadRequest, "invalid_grant", "unknown_issuer: store %q trusts no token issuer; add one (PUT /v1/stores/%s/issuers/<name>)", storeID, storeID)
 	}
-	issuers := make([]tokenIssuerT, 0, len(external))
+	issuers := make([]token.Issuer, 0, len(external))
 	for _, i := range external {
 		issuers = append(issuers, tokenIssuer(i))
 	}
@@ -250,7 +251,7 @@ func (s *Server) tokenExchange(ctx context.Context, storeID string, d *directory
 }
 
 // externalSub is the "sub" claim of a verified external token, as text.
-func externalSub(v *tokenVerified) string {
+func externalSub(v *token.Verified) string {
 	switch sub := v.Claims["sub"].(type) {
 	case string:
 		return sub
@@ -348,7 +349,7 @@ func (s *Server) ownToken(ctx context.Context, storeID string, d *directory.Dire
 	if err != nil {
 		return nil, false
 	}
-	v, err := s.verify(ctx, storeID, d, raw, []tokenIssuerT{self})
+	v, err := s.verify(ctx, storeID, d, raw, []token.Issuer{self})
 	if err != nil {
 		return nil, false
 	}
@@ -388,7 +389,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 				return fmt.Errorf("a token of store %q verified without jti or exp", storeID)
 			}
 			id := directory.RevocationID(jti)
-			body, err := jsonBody(directory.Revocation{ID: id, ExpiresAt: exp.UTC()})
+			body, err := json.Marshal(directory.Revocation{ID: id, ExpiresAt: exp.UTC()})
 			if err != nil {
 				return err
 			}

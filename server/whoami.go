@@ -69,10 +69,9 @@ func (s *Server) handleWhoami(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in := &directory.CheckInput{Subject: subj}
-	res, er := d.Request(in)
+	res, er := d.Request(&directory.CheckInput{Subject: subj})
 	resp := whoamiResponse{Store: storeID, Revision: d.Revision(), Claims: v.Claims, Principal: subjectOf(subj),
-		Roles: rolesJSON(res), Groups: res.Groups, Variables: engine.RequestVariables(er), Permissions: d.Permissions(in),
+		Roles: rolesJSON(res), Groups: res.Groups, Variables: engine.RequestVariables(er), Permissions: d.Permissions(er),
 		Token: whoamiToken{IssuerName: v.IssuerName, Issuer: v.Issuer, Subject: v.Subject, KeyID: v.KeyID, ID: v.ID,
 			IssuedAt: v.IssuedAt, ExpiresAt: v.ExpiresAt}}
 	resp.Principal.Claims = nil // shown whole in claims
