@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"gatehouse.dev/gatehouse/internal/oidctest"
-	"gatehouse.dev/gatehouse/token"
 )
 
 // form posts a form-encoded body with HTTP Basic client credentials (id,
@@ -296,7 +295,6 @@ func TestAssumeRole(t *testing.T) {
 	if len(jwks.Keys) != 2 {
 		t.Errorf("after rotation the key set has %d keys", len(jwks.Keys))
 	}
-	_ = token.CodeTokenRevoked
 }
 
 // Ended sessions and the revocations of expired tokens are pruned: they
